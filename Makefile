@@ -1,0 +1,48 @@
+# The two commands a user needs: `make pipeline` and `make test`. Everything
+# else bootstraps itself: `make venv` creates .venv/ (with uv inside it) from
+# uv.lock, and is quick when the environment is already current.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+UV := $(VENV)/bin/uv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.9.30
+# Never let uv download an interpreter: use the one that made the venv.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+
+.PHONY: help venv test lint fmt pipeline clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# The stamp makes `make venv` a no-op when uv.lock and pyproject.toml are unchanged.
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(VENV)/bin/python
+	@touch $@
+
+venv: $(VENV)/.synced ## create/update .venv from uv.lock
+
+test: venv ## run the whole test suite (unit, integration, infrastructure, pipeline, local cloud)
+	$(PY) -m pytest
+
+lint: venv ## ruff (lint + format check) and mypy
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+fmt: venv ## apply ruff fixes and formatting
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+pipeline: venv ## run every pipeline stage against an ephemeral local cloud
+	$(PY) -m ci run --env local
+
+clean: ## remove build outputs and caches (keeps .venv)
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache
