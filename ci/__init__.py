@@ -1,0 +1,1 @@
+"""The project's pipeline as code: stage specs, DAG, executors, cache, reports, CLI and the local cloud."""
