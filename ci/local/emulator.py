@@ -24,7 +24,7 @@ READY_TIMEOUT_SECONDS = 30.0
 # Credentials and region the emulator accepts; anything non-empty works, these say what they are.
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - not a secret: the emulator accepts any value
+    "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
@@ -71,11 +71,13 @@ class MotoServer:
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        process = self._process
+        if process is None:
+            raise EmulatorError("moto server was not started")
         while time.monotonic() < deadline:
-            assert self._process is not None
-            if self._process.poll() is not None:
+            if process.poll() is not None:
                 raise EmulatorError(
-                    f"moto server exited with code {self._process.returncode} before answering on "
+                    f"moto server exited with code {process.returncode} before answering on "
                     f"{self.endpoint_url}" + (f"; see {self.log_path}" if self.log_path else "")
                 )
             try:
@@ -84,7 +86,9 @@ class MotoServer:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)
         self.stop()
-        raise EmulatorError(f"moto server did not answer on {self.endpoint_url} within {READY_TIMEOUT_SECONDS}s")
+        raise EmulatorError(
+            f"moto server did not answer on {self.endpoint_url} within {READY_TIMEOUT_SECONDS}s"
+        )
 
     def reset(self) -> None:
         """Forget every resource (moto's own reset endpoint)."""
