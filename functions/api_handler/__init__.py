@@ -1,0 +1,1 @@
+"""Items REST API Lambda: API Gateway (REST, proxy) -> Powertools resolver -> item logic -> DynamoDB."""
