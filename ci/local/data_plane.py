@@ -1,0 +1,231 @@
+"""The local API data plane: an HTTP server that behaves like the deployed API Gateway REST API stage.
+
+Each request is matched against the REST API's resources as deployed in the emulator. ``AWS_PROXY`` methods
+become a proxy event for the deployed Lambda artifact, run in warm worker processes; ``MOCK`` methods (CORS
+preflight) answer with their integration response's static headers. API Gateway's own errors are reproduced:
+403 "Missing Authentication Token" for unknown routes, 502 for a failed function or malformed result, 504
+for a timeout. Requests are served concurrently (one thread per connection, HTTP/1.1 keep-alive).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from ci.local.deployment_watcher import Deployment, DeploymentWatcher, emulator_client_session
+from ci.local.emulator import FAKE_AWS_ENV, LOOPBACK
+from ci.local.log_shipper import CloudWatchLogShipper
+from ci.local.proxy_event import (
+    INTERNAL_SERVER_ERROR,
+    HttpRequest,
+    HttpResponse,
+    MalformedProxyResponse,
+    build_proxy_event,
+    gateway_error,
+    http_response_from_proxy_result,
+)
+from ci.local.rest_api import RouteMatch
+from ci.local.worker_pool import InvocationOutcome, PoolRetired, Succeeded, TimedOut
+
+OPENAPI_PATH = "/openapi.json"
+SUPPORTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
+
+
+@dataclass(frozen=True)
+class DataPlaneSettings:
+    emulator_endpoint: str
+    cache_dir: Path
+    env_name: str = "local"
+    api_name: str | None = None  # default: the project's naming, items-service-<env>-api
+    stage_name: str | None = None  # default: the environment's name
+    openapi_document: Path | None = None
+    host: str = LOOPBACK
+    port: int = 0
+    max_workers_per_function: int = 4
+    refresh_interval: float = 1.0
+    bucket_hints: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def resolved_api_name(self) -> str:
+        return self.api_name or f"items-service-{self.env_name}-api"
+
+    @property
+    def resolved_stage_name(self) -> str:
+        return self.stage_name or self.env_name
+
+
+class LocalDataPlane:
+    """Start with ``start()`` (returns the base URL), stop with ``stop()``: workers, threads and socket."""
+
+    def __init__(self, settings: DataPlaneSettings) -> None:
+        self.settings = settings
+        session = emulator_client_session()
+        self.log_shipper = CloudWatchLogShipper(
+            session.client("logs", endpoint_url=settings.emulator_endpoint)
+        )
+        worker_environment = {**FAKE_AWS_ENV, "AWS_ENDPOINT_URL": settings.emulator_endpoint}
+        self.watcher = DeploymentWatcher(
+            emulator_endpoint=settings.emulator_endpoint,
+            api_name=settings.resolved_api_name,
+            stage_name=settings.resolved_stage_name,
+            cache_dir=settings.cache_dir,
+            log_sink_for_group=self.log_shipper.sink_for,
+            worker_environment=worker_environment,
+            max_workers_per_function=settings.max_workers_per_function,
+            interval=settings.refresh_interval,
+            bucket_hints=settings.bucket_hints,
+        )
+        self._server = _DataPlaneHttpServer((settings.host, settings.port), _RequestHandler, self)
+        self._serve_thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="data-plane"
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> str:
+        self.watcher.start()
+        self._serve_thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self.watcher.stop()
+        self.log_shipper.flush()
+        self.log_shipper.close()
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "GET" and request.path == OPENAPI_PATH:
+            return self._openapi_document()
+        request_id = str(uuid.uuid4())
+        for _ in range(3):  # a function version replaced mid-request is retried on the new one
+            deployment = self.watcher.current
+            if deployment is None:
+                reason = self.watcher.not_deployed_reason
+                return gateway_error(503, f"No API is deployed in the local cloud yet ({reason})")
+            route = deployment.api.match(request.path, request.method)
+            if route is None or route.method is None:
+                return gateway_error(403, "Missing Authentication Token", request_id)
+            if route.method.integration_type == "MOCK":
+                mock = route.method.mock_response()
+                headers = [("Content-Type", "application/json"), *mock.headers.items()]
+                return HttpResponse(
+                    mock.status, [*headers, ("x-amzn-RequestId", request_id)], mock.body.encode()
+                )
+            response = self._invoke_function(request, deployment, route, request_id)
+            if response is not None:
+                return response
+            self.watcher.refresh()
+        return gateway_error(503, "The function is being redeployed, retry", request_id)
+
+    def _invoke_function(
+        self, request: HttpRequest, deployment: Deployment, route: RouteMatch, request_id: str
+    ) -> HttpResponse | None:
+        """The Lambda proxy integration; None when the function version was retired while waiting."""
+        method = route.method
+        if method is None or method.integration_type != "AWS_PROXY" or method.function is None:
+            kind = method.integration_type if method else "none"
+            return gateway_error(500, f"integration type {kind} is not emulated locally", request_id)
+        binding = deployment.functions.get(method.function)
+        if binding is None:
+            reason = deployment.unavailable.get(method.function, "function not resolved")
+            print(f"local cloud: {request.method} {request.path}: {reason}", file=sys.stderr)
+            return gateway_error(502, "Internal server error", request_id)
+        event = build_proxy_event(request, deployment.api, route, request_id)
+        return _gateway_response(binding.pool.invoke(event, str(uuid.uuid4())), request_id)
+
+    def _openapi_document(self) -> HttpResponse:
+        document = self.settings.openapi_document
+        if document is None or not document.is_file():
+            return gateway_error(404, "No OpenAPI document is committed in data/ yet")
+        return HttpResponse(200, [("Content-Type", "application/json")], document.read_bytes())
+
+
+def _gateway_response(outcome: InvocationOutcome, request_id: str) -> HttpResponse | None:
+    """What API Gateway answers for an invocation's outcome; None when it must be retried."""
+    if isinstance(outcome, PoolRetired):
+        return None
+    if isinstance(outcome, TimedOut):
+        return gateway_error(504, "Endpoint request timed out", request_id)
+    if isinstance(outcome, Succeeded):
+        try:
+            return http_response_from_proxy_result(outcome.payload, request_id)
+        except MalformedProxyResponse as exc:
+            print(f"local cloud: malformed Lambda proxy response: {exc}", file=sys.stderr)
+    return gateway_error(502, "Internal server error", request_id)
+
+
+def find_openapi_document(repo_root: Path) -> Path | None:
+    """The committed OpenAPI document of the items API (data/openapi.json, else any data/**/openapi*.json)."""
+    default = repo_root / "data" / "openapi.json"
+    if default.is_file():
+        return default
+    candidates = sorted((repo_root / "data").rglob("openapi*.json"))
+    return candidates[0] if candidates else None
+
+
+class _DataPlaneHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        data_plane: LocalDataPlane,
+    ) -> None:
+        self.data_plane = data_plane
+        super().__init__(address, handler)
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway
+    server: _DataPlaneHttpServer
+
+    def _serve(self) -> None:
+        path, _, query = self.path.partition("?")
+        request = HttpRequest(
+            method=self.command,
+            path=path,
+            query=query,
+            headers=list(self.headers.items()),
+            body=self._read_body(),
+            source_ip=self.client_address[0],
+            host=self.headers.get("Host", ""),
+        )
+        try:
+            response = self.server.data_plane.handle(request)
+        except Exception as exc:  # a data plane bug must look like a gateway error, not a dropped connection
+            print(f"local cloud: data plane error on {self.command} {path}: {exc!r}", file=sys.stderr)
+            response = HttpResponse(500, [("Content-Type", "application/json")], INTERNAL_SERVER_ERROR)
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = bytearray()
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                chunks.extend(self.rfile.read(size))
+                self.rfile.readline()  # CRLF after each chunk
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return bytes(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Access logs would only add noise to the foreground ``ci local up`` output."""

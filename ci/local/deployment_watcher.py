@@ -1,0 +1,191 @@
+"""Follow what is deployed in the emulator: the REST API's routes and, per integrated function, warm workers.
+
+A background thread re-reads the stage's deployment and each integrated function's configuration (through
+its alias) every ``interval`` seconds. When the deploy stage moves the alias to a new version, or the code,
+env vars, timeout or memory change, a new worker pool is built for it and the old one retired, so the data
+plane can start before anything is deployed (it answers 503 until then) and never serves stale code for
+long.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ci.local.deployed_function import (
+    ArtifactNotFound,
+    ArtifactStore,
+    FunctionConfiguration,
+    load_function_configuration,
+)
+from ci.local.emulator import FAKE_AWS_ENV
+from ci.local.rest_api import DeployedRestApi, FunctionRef, RestApiNotDeployed, load_deployed_rest_api
+from ci.local.runtime_libraries import runtime_library_dir
+from ci.local.worker_pool import FunctionRuntimeSpec, LogSink, WorkerPool
+
+if TYPE_CHECKING:
+    from mypy_boto3_apigateway import APIGatewayClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_s3 import S3Client
+
+# API Gateway ends any integration after 29 s, whatever the function's own timeout.
+API_GATEWAY_INTEGRATION_LIMIT_SECONDS = 29.0
+
+
+@dataclass(frozen=True)
+class FunctionBinding:
+    configuration: FunctionConfiguration
+    pool: WorkerPool
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One consistent view: the API and, per function it integrates, warm workers or why there are none."""
+
+    api: DeployedRestApi
+    functions: Mapping[FunctionRef, FunctionBinding] = field(default_factory=dict)
+    unavailable: Mapping[FunctionRef, str] = field(default_factory=dict)
+
+
+def emulator_client_session(region: str = FAKE_AWS_ENV["AWS_REGION"]) -> boto3.session.Session:
+    return boto3.session.Session(
+        aws_access_key_id=FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=FAKE_AWS_ENV["AWS_SESSION_TOKEN"],
+        region_name=region,
+    )
+
+
+class DeploymentWatcher:
+    def __init__(
+        self,
+        emulator_endpoint: str,
+        api_name: str,
+        stage_name: str,
+        cache_dir: Path,
+        log_sink_for_group: Callable[[str], LogSink],
+        worker_environment: Mapping[str, str],
+        max_workers_per_function: int = 4,
+        interval: float = 1.0,
+        bucket_hints: tuple[str, ...] = (),
+    ) -> None:
+        session = emulator_client_session()
+        self._apigateway: APIGatewayClient = session.client("apigateway", endpoint_url=emulator_endpoint)
+        self._lambda: LambdaClient = session.client("lambda", endpoint_url=emulator_endpoint)
+        s3: S3Client = session.client("s3", endpoint_url=emulator_endpoint)
+        self._artifacts = ArtifactStore(s3, cache_dir / "functions", bucket_hints)
+        self._runtime_dir = runtime_library_dir(cache_dir)
+        self._api_name = api_name
+        self._stage_name = stage_name
+        self._log_sink_for_group = log_sink_for_group
+        self._worker_environment = dict(worker_environment)
+        self._max_workers = max_workers_per_function
+        self._interval = interval
+        self._deployment: Deployment | None = None
+        self.not_deployed_reason = "the local cloud has not looked for a deployment yet"
+        self._refresh_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="deployment-watcher")
+        self._last_reported = ""
+
+    @property
+    def current(self) -> Deployment | None:
+        return self._deployment
+
+    def start(self) -> None:
+        self.refresh()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        with self._refresh_lock:
+            deployment, self._deployment = self._deployment, None
+        for binding in deployment.functions.values() if deployment else ():
+            binding.pool.kill_all()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.refresh()
+
+    def refresh(self) -> None:
+        with self._refresh_lock:
+            if self._stop.is_set() and self._thread.is_alive():
+                return
+            try:
+                self._refresh()
+            except (BotoCoreError, ClientError) as exc:
+                # Emulator hiccup: keep serving what we had, say so once.
+                self._report(f"could not read the deployment from the emulator: {exc}")
+
+    def _refresh(self) -> None:
+        previous = self._deployment
+        try:
+            api = load_deployed_rest_api(
+                self._apigateway, self._api_name, self._stage_name, previous.api if previous else None
+            )
+        except RestApiNotDeployed as exc:
+            self.not_deployed_reason = str(exc)
+            self._swap(None)
+            return
+        functions: dict[FunctionRef, FunctionBinding] = {}
+        unavailable: dict[FunctionRef, str] = {}
+        for ref in sorted(api.functions(), key=lambda r: (r.name, r.qualifier or "")):
+            try:
+                configuration = load_function_configuration(self._lambda, ref)
+            except ClientError as exc:
+                unavailable[ref] = f"function {ref.name}:{ref.qualifier} is not deployed: {exc}"
+                continue
+            known = previous.functions.get(ref) if previous else None
+            if known is not None and known.configuration == configuration:
+                functions[ref] = known
+                continue
+            try:
+                functions[ref] = FunctionBinding(configuration, self._new_pool(configuration))
+            except (ArtifactNotFound, ValueError) as exc:
+                unavailable[ref] = str(exc)
+        for reason in unavailable.values():
+            self._report(reason)
+        self._swap(Deployment(api, functions, unavailable))
+
+    def _new_pool(self, configuration: FunctionConfiguration) -> WorkerPool:
+        if not configuration.runtime.startswith("python3"):
+            raise ValueError(
+                f"function {configuration.name} uses runtime {configuration.runtime!r}; the local data plane "
+                f"runs Python functions with this machine's Python {sys.version_info.major}."
+                f"{sys.version_info.minor}"
+            )
+        spec = FunctionRuntimeSpec(
+            function_name=configuration.name,
+            function_version=configuration.version,
+            invoked_function_arn=configuration.invoked_arn,
+            handler=configuration.handler,
+            runtime=configuration.runtime,
+            timeout_seconds=min(float(configuration.timeout_seconds), API_GATEWAY_INTEGRATION_LIMIT_SECONDS),
+            memory_mb=configuration.memory_mb,
+            task_root=self._artifacts.task_root(configuration),
+            runtime_paths=(self._runtime_dir,),
+            environment=configuration.environment,
+        )
+        sink = self._log_sink_for_group(spec.log_group_name)
+        return WorkerPool(spec, self._worker_environment, sink, self._max_workers)
+
+    def _swap(self, deployment: Deployment | None) -> None:
+        previous, self._deployment = self._deployment, deployment
+        kept = {id(binding.pool) for binding in (deployment.functions.values() if deployment else ())}
+        for binding in previous.functions.values() if previous else ():
+            if id(binding.pool) not in kept:
+                binding.pool.close()
+
+    def _report(self, message: str) -> None:
+        if message != self._last_reported:
+            print(f"local cloud: {message}", file=sys.stderr)
+            self._last_reported = message

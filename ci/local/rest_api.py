@@ -1,0 +1,222 @@
+"""The REST API as deployed in the emulator: resources, methods, integrations, and matching a path to a
+resource.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+if TYPE_CHECKING:
+    from mypy_boto3_apigateway import APIGatewayClient
+
+# arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations
+LAMBDA_INVOCATION_URI = re.compile(
+    r"^arn:[^:]+:apigateway:[^:]+:lambda:path/[^/]+/functions/(?P<arn>.+)/invocations$"
+)
+# arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]
+FUNCTION_ARN = re.compile(
+    r"^arn:[^:]+:lambda:[^:]+:[^:]+:function:(?P<name>[^:]+)(?::(?P<qualifier>[^:]+))?$"
+)
+DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """A Lambda function as an integration names it: name and optional qualifier (alias or version)."""
+
+    name: str
+    qualifier: str | None
+
+    @classmethod
+    def from_integration_uri(cls, uri: str) -> FunctionRef | None:
+        uri_match = LAMBDA_INVOCATION_URI.match(uri)
+        arn_match = FUNCTION_ARN.match(uri_match["arn"]) if uri_match else None
+        if arn_match is None:
+            return None
+        return cls(arn_match["name"], arn_match["qualifier"])
+
+
+@dataclass(frozen=True)
+class MockResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: str
+
+
+@dataclass(frozen=True)
+class Method:
+    http_method: str
+    integration_type: str
+    authorization_type: str = "NONE"
+    function: FunctionRef | None = None
+    timeout_ms: int = DEFAULT_INTEGRATION_TIMEOUT_MS
+    request_templates: Mapping[str, str] = field(default_factory=dict)
+    integration_responses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def mock_response(self) -> MockResponse:
+        """What a MOCK integration answers (used for CORS preflight): status from the request template's
+        ``statusCode``, then the integration response whose selection pattern matches it (or the default one),
+        with its static header mappings (``'value'`` literals)."""
+        template = self.request_templates.get("application/json", "")
+        try:
+            requested = json.loads(template).get("statusCode", 200) if template else 200
+        except (ValueError, AttributeError):
+            requested = 200
+        chosen: Mapping[str, Any] | None = None
+        for response in self.integration_responses.values():
+            pattern = response.get("selectionPattern")
+            if pattern and re.fullmatch(pattern, str(requested)):
+                chosen = response
+                break
+            if not pattern and chosen is None:
+                chosen = response
+        if chosen is None:
+            return MockResponse(int(requested), {}, "")
+        headers = {
+            name.removeprefix("method.response.header."): value.strip("'")
+            for name, value in (chosen.get("responseParameters") or {}).items()
+            if name.startswith("method.response.header.") and value.startswith("'")
+        }
+        body = (chosen.get("responseTemplates") or {}).get("application/json") or ""
+        return MockResponse(int(chosen.get("statusCode", requested)), headers, body)
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: str
+    path: str
+    methods: Mapping[str, Method]
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(part for part in self.path.split("/") if part)
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    resource: Resource
+    method: Method | None
+    path_parameters: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class DeployedRestApi:
+    id: str
+    name: str
+    stage_name: str
+    deployment_id: str
+    stage_variables: Mapping[str, str]
+    binary_media_types: tuple[str, ...]
+    resources: tuple[Resource, ...]
+
+    def functions(self) -> set[FunctionRef]:
+        return {
+            method.function
+            for resource in self.resources
+            for method in resource.methods.values()
+            if method.function is not None
+        }
+
+    def match(self, path: str, http_method: str) -> RouteMatch | None:
+        """The most specific resource whose path template matches (literal > {param} > {greedy+})."""
+        segments = [unquote(part) for part in path.split("/") if part]
+        best: tuple[tuple[int, ...], Resource, dict[str, str]] | None = None
+        for resource in self.resources:
+            matched = _match_template(resource.segments, segments)
+            if matched is None:
+                continue
+            rank, parameters = matched
+            if best is None or rank > best[0]:
+                best = (rank, resource, parameters)
+        if best is None:
+            return None
+        _, resource, parameters = best
+        method = resource.methods.get(http_method) or resource.methods.get("ANY")
+        return RouteMatch(resource, method, parameters)
+
+
+def _match_template(
+    template: tuple[str, ...], segments: list[str]
+) -> tuple[tuple[int, ...], dict[str, str]] | None:
+    parameters: dict[str, str] = {}
+    rank: list[int] = []
+    for index, part in enumerate(template):
+        if part.startswith("{") and part.endswith("+}"):
+            rest = segments[index:]
+            if not rest:
+                return None
+            parameters[part[1:-2]] = "/".join(rest)
+            rank.append(0)
+            return tuple(rank), parameters
+        if index >= len(segments):
+            return None
+        if part.startswith("{") and part.endswith("}"):
+            parameters[part[1:-1]] = segments[index]
+            rank.append(1)
+        elif part == segments[index]:
+            rank.append(2)
+        else:
+            return None
+    if len(template) != len(segments):
+        return None
+    return tuple(rank), parameters
+
+
+class RestApiNotDeployed(LookupError):
+    """No REST API (or no stage of it) is deployed in the emulator yet."""
+
+
+def load_deployed_rest_api(
+    apigateway: APIGatewayClient, api_name: str, stage_name: str, known: DeployedRestApi | None = None
+) -> DeployedRestApi:
+    """Read the REST API ``api_name`` and its stage; reuse ``known`` when the deployment did not change."""
+    apis = [api for api in apigateway.get_rest_apis(limit=500)["items"] if api.get("name") == api_name]
+    if not apis:
+        raise RestApiNotDeployed(f"no REST API named {api_name!r} in the emulator yet")
+    api = apis[-1]
+    api_id = api["id"]
+    try:
+        stage = apigateway.get_stage(restApiId=api_id, stageName=stage_name)
+    except apigateway.exceptions.NotFoundException as exc:
+        raise RestApiNotDeployed(f"REST API {api_name!r} has no stage {stage_name!r} yet") from exc
+    deployment_id = stage.get("deploymentId", "")
+    if known is not None and (known.id, known.deployment_id) == (api_id, deployment_id):
+        return known
+    resources = apigateway.get_resources(restApiId=api_id, limit=500, embed=["methods"])["items"]
+    return DeployedRestApi(
+        id=api_id,
+        name=api_name,
+        stage_name=stage_name,
+        deployment_id=deployment_id,
+        stage_variables=dict(stage.get("variables") or {}),
+        binary_media_types=tuple(api.get("binaryMediaTypes") or ()),
+        resources=tuple(
+            Resource(
+                id=item["id"],
+                path=item["path"],
+                methods={
+                    verb: _method(verb, spec) for verb, spec in (item.get("resourceMethods") or {}).items()
+                },
+            )
+            for item in resources
+        ),
+    )
+
+
+def _method(http_method: str, spec: Mapping[str, Any]) -> Method:
+    integration = spec.get("methodIntegration") or {}
+    uri = integration.get("uri", "")
+    return Method(
+        http_method=http_method,
+        integration_type=integration.get("type", ""),
+        authorization_type=spec.get("authorizationType", "NONE"),
+        function=FunctionRef.from_integration_uri(uri) if uri else None,
+        timeout_ms=int(integration.get("timeoutInMillis") or DEFAULT_INTEGRATION_TIMEOUT_MS),
+        request_templates=dict(integration.get("requestTemplates") or {}),
+        integration_responses=dict(integration.get("integrationResponses") or {}),
+    )

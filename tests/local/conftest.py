@@ -1,0 +1,198 @@
+"""A hand-made deployment in a moto server, shaped like the Terraform one, for the data plane's tests.
+
+Artifact bucket with the content-addressed zip, functions created from S3 with a published version behind
+the ``live`` alias, and a REST API whose methods integrate with the alias (AWS_PROXY) or answer CORS
+preflight (MOCK).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ci.local.data_plane import DataPlaneSettings, LocalDataPlane
+from ci.local.deployment_watcher import emulator_client_session
+from ci.local.emulator import MotoServer, running_moto_server
+
+ENV = "local"
+API_NAME = f"items-service-{ENV}-api"
+FUNCTION_NAME = f"items-service-{ENV}-api"
+SLOW_FUNCTION_NAME = f"items-service-{ENV}-slow"
+BUCKET = f"items-service-{ENV}-artifacts-123456789012"
+ALLOWED_ORIGIN = "http://localhost:3000"
+PROBE_SOURCE = Path(__file__).with_name("probe_function.py")
+
+
+def build_probe_zip(extra_source: str = "") -> bytes:
+    """The probe function as a deterministic zip (package ``probe`` at the root, like the real artifact)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in (
+            ("probe/__init__.py", ""),
+            ("probe/handler.py", PROBE_SOURCE.read_text() + extra_source),
+        ):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            archive.writestr(info, text)
+    return buffer.getvalue()
+
+
+@dataclass
+class ProbeDeployment:
+    endpoint: str
+    rest_api_id: str
+
+    def session_client(self, service: str):  # type: ignore[no-untyped-def]
+        return emulator_client_session().client(service, endpoint_url=self.endpoint)
+
+    def upload(self, archive: bytes) -> str:
+        key = f"functions/api_handler/{hashlib.sha256(archive).hexdigest()}.zip"
+        self.session_client("s3").put_object(Bucket=BUCKET, Key=key, Body=archive)
+        return key
+
+    def redeploy(self, function_name: str, archive: bytes, environment: dict[str, str] | None = None) -> str:
+        """What the pipeline's deploy stage does: new code, publish a version, move the alias."""
+        lambda_client = self.session_client("lambda")
+        key = self.upload(archive)
+        lambda_client.update_function_code(FunctionName=function_name, S3Bucket=BUCKET, S3Key=key)
+        if environment is not None:
+            lambda_client.update_function_configuration(
+                FunctionName=function_name, Environment={"Variables": environment}
+            )
+        version = lambda_client.publish_version(FunctionName=function_name)["Version"]
+        lambda_client.update_alias(FunctionName=function_name, Name="live", FunctionVersion=version)
+        return version
+
+
+def deploy_probe(endpoint: str) -> ProbeDeployment:
+    session = emulator_client_session()
+    s3 = session.client("s3", endpoint_url=endpoint)
+    iam = session.client("iam", endpoint_url=endpoint)
+    lambda_client = session.client("lambda", endpoint_url=endpoint)
+    apigateway = session.client("apigateway", endpoint_url=endpoint)
+
+    s3.create_bucket(Bucket=BUCKET)
+    archive = build_probe_zip()
+    deployment = ProbeDeployment(endpoint, "")
+    key = deployment.upload(archive)
+    role = iam.create_role(
+        RoleName="probe-role", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"})
+    )
+    alias_arns = {}
+    for name, timeout in ((FUNCTION_NAME, 10), (SLOW_FUNCTION_NAME, 1)):
+        lambda_client.create_function(
+            FunctionName=name,
+            Runtime="python3.11",
+            Role=role["Role"]["Arn"],
+            Handler="probe.handler.lambda_handler",
+            Code={"S3Bucket": BUCKET, "S3Key": key},
+            Timeout=timeout,
+            MemorySize=256,
+            Environment={"Variables": {"ITEMS_TABLE_NAME": f"items-service-{ENV}-items", "ENVIRONMENT": ENV}},
+            Publish=True,
+        )
+        alias_arns[name] = lambda_client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")[
+            "AliasArn"
+        ]
+
+    api_id = apigateway.create_rest_api(name=API_NAME)["id"]
+    root_id = next(r["id"] for r in apigateway.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
+
+    def resource(parent: str, part: str) -> str:
+        return apigateway.create_resource(restApiId=api_id, parentId=parent, pathPart=part)["id"]
+
+    def proxy_method(resource_id: str, verb: str, function: str) -> None:
+        apigateway.put_method(
+            restApiId=api_id, resourceId=resource_id, httpMethod=verb, authorizationType="NONE"
+        )
+        apigateway.put_integration(
+            restApiId=api_id,
+            resourceId=resource_id,
+            httpMethod=verb,
+            type="AWS_PROXY",
+            integrationHttpMethod="POST",
+            uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{alias_arns[function]}/invocations",
+        )
+
+    def cors_preflight(resource_id: str, methods: str) -> None:
+        apigateway.put_method(
+            restApiId=api_id, resourceId=resource_id, httpMethod="OPTIONS", authorizationType="NONE"
+        )
+        apigateway.put_integration(
+            restApiId=api_id,
+            resourceId=resource_id,
+            httpMethod="OPTIONS",
+            type="MOCK",
+            requestTemplates={"application/json": '{"statusCode": 200}'},
+        )
+        headers = {
+            "Access-Control-Allow-Origin": f"'{ALLOWED_ORIGIN}'",
+            "Access-Control-Allow-Methods": f"'{methods}'",
+            "Access-Control-Allow-Headers": "'Content-Type,Idempotency-Key'",
+        }
+        apigateway.put_method_response(
+            restApiId=api_id,
+            resourceId=resource_id,
+            httpMethod="OPTIONS",
+            statusCode="200",
+            responseParameters={f"method.response.header.{h}": True for h in headers},
+        )
+        apigateway.put_integration_response(
+            restApiId=api_id,
+            resourceId=resource_id,
+            httpMethod="OPTIONS",
+            statusCode="200",
+            responseParameters={f"method.response.header.{h}": v for h, v in headers.items()},
+        )
+
+    items = resource(root_id, "items")
+    item = resource(items, "{id}")
+    probe = resource(root_id, "probe")
+    probe_proxy = resource(probe, "{proxy+}")
+    slow = resource(root_id, "slow")
+    slow_proxy = resource(slow, "{proxy+}")
+    for verb in ("GET", "POST"):
+        proxy_method(items, verb, FUNCTION_NAME)
+    for verb in ("GET", "PUT", "DELETE"):
+        proxy_method(item, verb, FUNCTION_NAME)
+    proxy_method(probe_proxy, "ANY", FUNCTION_NAME)
+    proxy_method(slow_proxy, "ANY", SLOW_FUNCTION_NAME)
+    cors_preflight(items, "GET,POST,OPTIONS")
+    cors_preflight(item, "GET,PUT,DELETE,OPTIONS")
+    apigateway.create_deployment(restApiId=api_id, stageName=ENV, variables={"tier": "local"})
+    deployment.rest_api_id = api_id
+    return deployment
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[MotoServer]:
+    """A moto server of this module's own, so no other test's reset can pull the deployment away mid-test."""
+    with running_moto_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def probe_deployment(emulator: MotoServer) -> ProbeDeployment:
+    return deploy_probe(emulator.endpoint_url)
+
+
+@pytest.fixture(scope="module")
+def data_plane(
+    emulator: MotoServer, probe_deployment: ProbeDeployment, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalDataPlane]:
+    settings = DataPlaneSettings(
+        emulator_endpoint=emulator.endpoint_url,
+        cache_dir=tmp_path_factory.mktemp("local-cloud"),
+        refresh_interval=0.2,
+        max_workers_per_function=3,
+    )
+    plane = LocalDataPlane(settings)
+    plane.start()
+    yield plane
+    plane.stop()

@@ -1,0 +1,224 @@
+"""The data plane over HTTP against a hand-made deployment in the emulator (see conftest.py)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
+
+from ci.local.data_plane import LocalDataPlane
+from tests.local.conftest import ALLOWED_ORIGIN, FUNCTION_NAME, ProbeDeployment
+from tests.local.http_client import call
+
+
+def wait_for(condition, timeout: float = 10.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def test_request_reaches_the_deployed_function_as_a_rest_proxy_event(data_plane: LocalDataPlane) -> None:
+    # When a request with a path parameter, repeated query parameters and a JSON body is sent
+    reply = call(
+        data_plane.url,
+        "PUT",
+        "/items/item-7?expand=a&expand=b",
+        body=b'{"name": "x"}',
+        headers=[("Content-Type", "application/json"), ("X-Trace", "1"), ("X-Trace", "2")],
+    )
+    # Then the deployed function received a valid REST proxy event for the /items/{id} resource
+    assert reply.status == 200
+    report = reply.json()
+    event = APIGatewayProxyEventModel.model_validate(report["event"])
+    assert event.resource == "/items/{id}"
+    assert event.httpMethod == "PUT"
+    assert event.pathParameters == {"id": "item-7"}
+    assert event.multiValueQueryStringParameters == {"expand": ["a", "b"]}
+    assert event.multiValueHeaders["X-Trace"] == ["1", "2"]
+    assert event.stageVariables == {"tier": "local"}
+    assert json.loads(event.body) == {"name": "x"}  # type: ignore[arg-type]
+    # And the API Gateway request id is echoed back to the client
+    assert reply.header("x-amzn-RequestId") == event.requestContext.requestId
+
+
+def test_function_runs_with_its_deployed_configuration_and_the_emulator_endpoint(
+    data_plane: LocalDataPlane, probe_deployment: ProbeDeployment
+) -> None:
+    report = call(data_plane.url, "GET", "/probe/whoami").json()
+    environment = report["environment"]
+    # Then the function's env vars, as configured in the emulator, are set
+    assert environment["ITEMS_TABLE_NAME"] == "items-service-local-items"
+    # And the runtime's variables, with the emulator as the SDK's endpoint and fake credentials
+    assert environment["AWS_ENDPOINT_URL"] == probe_deployment.endpoint
+    assert environment["AWS_REGION"] == "us-east-1"
+    assert environment["AWS_ACCESS_KEY_ID"] == "testing"
+    assert environment["AWS_LAMBDA_FUNCTION_NAME"] == FUNCTION_NAME
+    assert environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"
+    assert environment["_HANDLER"] == "probe.handler.lambda_handler"
+    # And the context honours memory and timeout (10 s configured) and names the alias it was invoked through
+    assert report["memoryLimitInMb"] == "256"
+    assert 8_000 < report["remainingMs"] <= 10_000
+    assert report["invokedFunctionArn"].endswith(f":function:{FUNCTION_NAME}:live")
+    assert report["functionVersion"] == "1"
+    # And the code runs from the unpacked artifact without this project's dev packages (like Lambda)
+    assert report["cwd"] == environment["LAMBDA_TASK_ROOT"]
+    assert report["canImportDevOnlyPackage"] is False
+    # And boto3 inside the function talks to the emulator
+    assert call(data_plane.url, "GET", "/probe/buckets").json() == [
+        "items-service-local-artifacts-123456789012"
+    ]
+
+
+def test_response_status_multi_value_headers_and_binary_bodies_are_mapped_back(
+    data_plane: LocalDataPlane,
+) -> None:
+    reply = call(data_plane.url, "GET", "/probe/echo?status=418")
+    assert reply.status == 418
+    assert reply.header_values("Set-Cookie") == ["a=1", "b=2"]
+    assert reply.header("X-Probe") == "single"
+    binary = call(data_plane.url, "GET", "/probe/binary")
+    assert binary.status == 200
+    assert binary.body == bytes(range(256))
+
+
+def test_binary_request_body_reaches_the_function_base64_encoded(data_plane: LocalDataPlane) -> None:
+    raw = b"\x00\xff\xfe not utf-8"
+    event = call(data_plane.url, "POST", "/probe/upload", body=raw).json()["event"]
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == raw
+
+
+def test_unknown_route_or_verb_gets_api_gateways_missing_authentication_token(
+    data_plane: LocalDataPlane,
+) -> None:
+    for method, path in (("GET", "/nowhere"), ("PATCH", "/items/1")):
+        reply = call(data_plane.url, method, path)
+        assert reply.status == 403
+        assert reply.json() == {"message": "Missing Authentication Token"}
+
+
+def test_cors_preflight_is_answered_as_the_deployed_options_method_says(data_plane: LocalDataPlane) -> None:
+    reply = call(
+        data_plane.url,
+        "OPTIONS",
+        "/items/abc",
+        headers=[("Origin", ALLOWED_ORIGIN), ("Access-Control-Request-Method", "PUT")],
+    )
+    assert reply.status == 200
+    assert reply.header("Access-Control-Allow-Origin") == ALLOWED_ORIGIN
+    assert reply.header("Access-Control-Allow-Methods") == "GET,PUT,DELETE,OPTIONS"
+    assert reply.header("Access-Control-Allow-Headers") == "Content-Type,Idempotency-Key"
+
+
+def test_warm_worker_is_reused_across_invocations(data_plane: LocalDataPlane) -> None:
+    first = call(data_plane.url, "GET", "/probe/warm").json()
+    second = call(data_plane.url, "GET", "/probe/warm").json()
+    # Then the handler module was imported once in that process and served again (a warm start)
+    assert second["initPid"] == second["pid"]
+    assert (second["pid"], second["invocations"]) != (first["pid"], first["invocations"])
+    if second["pid"] == first["pid"]:
+        assert second["invocations"] > first["invocations"]
+
+
+def test_handler_error_and_malformed_result_are_502_and_the_worker_stays_warm(
+    data_plane: LocalDataPlane,
+) -> None:
+    before = call(data_plane.url, "GET", "/probe/pid").json()["pid"]
+    for path in ("/probe/raise", "/probe/malformed"):
+        reply = call(data_plane.url, "GET", path)
+        assert reply.status == 502
+        assert reply.json() == {"message": "Internal server error"}
+    pids = {call(data_plane.url, "GET", "/probe/pid").json()["pid"] for _ in range(3)}
+    assert before in pids
+
+
+def test_crashed_worker_is_a_502_and_is_replaced(data_plane: LocalDataPlane) -> None:
+    # Given a warm worker
+    call(data_plane.url, "GET", "/probe/pid")
+    # When the function kills its own process
+    reply = call(data_plane.url, "GET", "/probe/crash")
+    # Then API Gateway's 502 is returned and the next request is served by a live worker
+    assert reply.status == 502
+    assert reply.json() == {"message": "Internal server error"}
+    assert call(data_plane.url, "GET", "/probe/pid").status == 200
+    binding = next(
+        iter(b for r, b in data_plane.watcher.current.functions.items() if r.name == FUNCTION_NAME)
+    )  # type: ignore[union-attr]
+    assert all(pid > 0 for pid in binding.pool.worker_pids())
+
+
+def test_timeout_is_a_504_and_the_timed_out_worker_is_killed_and_replaced(data_plane: LocalDataPlane) -> None:
+    # Given the slow function (1 s timeout) has a warm worker
+    warm = call(data_plane.url, "GET", "/slow/pid").json()["pid"]
+    # When an invocation outlives the configured timeout
+    started = time.monotonic()
+    reply = call(data_plane.url, "GET", "/slow/sleep?seconds=5")
+    elapsed = time.monotonic() - started
+    # Then the gateway answers 504 after about the timeout, not after the function finished
+    assert reply.status == 504
+    assert reply.json() == {"message": "Endpoint request timed out"}
+    assert elapsed < 3
+    # And the next request runs in a new execution environment
+    replacement = call(data_plane.url, "GET", "/slow/pid").json()["pid"]
+    assert replacement != warm
+
+
+def test_concurrent_requests_run_in_parallel_workers(data_plane: LocalDataPlane) -> None:
+    # When three requests that each take 1 s arrive together (the pool allows 3 workers)
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=3) as executor:
+        replies = list(
+            executor.map(lambda _: call(data_plane.url, "GET", "/probe/sleep?seconds=1"), range(3))
+        )
+    elapsed = time.monotonic() - started
+    # Then all succeed, in different processes, in far less than the 3 s a single worker would need
+    assert [reply.status for reply in replies] == [200, 200, 200]
+    assert len({reply.json()["pid"] for reply in replies}) == 3
+    assert elapsed < 2.8
+
+
+def test_function_logs_reach_cloudwatch_logs_in_the_emulator(
+    data_plane: LocalDataPlane, probe_deployment: ProbeDeployment
+) -> None:
+    # When a request is served
+    reply = call(data_plane.url, "GET", "/probe/logged")
+    api_request_id = reply.header("x-amzn-RequestId")
+    lambda_request_id = reply.json()["awsRequestId"]
+    stream = reply.json()["logStreamName"]
+    logs = probe_deployment.session_client("logs")
+
+    def messages() -> list[str]:
+        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{FUNCTION_NAME}", logStreamNames=[stream])
+        return [event["message"] for event in events["events"]]
+
+    # Then the function's own line and the runtime's START/END/REPORT lines are in its log stream
+    found = wait_for(lambda: [m for m in messages() if lambda_request_id in m or (api_request_id or "") in m])
+    assert any(m.startswith(f"START RequestId: {lambda_request_id}") for m in found)
+    assert any(f"request {api_request_id}" in m for m in messages())
+    wait_for(lambda: any(m.startswith(f"REPORT RequestId: {lambda_request_id}") for m in messages()))
+
+
+def test_moving_the_alias_to_a_new_version_is_picked_up(
+    data_plane: LocalDataPlane, probe_deployment: ProbeDeployment
+) -> None:
+    from tests.local.conftest import build_probe_zip
+
+    # Given the function answers from version 1
+    assert call(data_plane.url, "GET", "/slow/version").json()["functionVersion"] == "1"
+    # When the deploy stage uploads new code, publishes a version and moves the alias
+    new_code = build_probe_zip(extra_source="\nMARKER = 'v2'\n")
+    version = probe_deployment.redeploy(
+        "items-service-local-slow", new_code, environment={"ENVIRONMENT": "local", "RELEASE": "2"}
+    )
+    # Then the data plane serves the new version with its new environment shortly after
+    report = wait_for(
+        lambda: (r := call(data_plane.url, "GET", "/slow/version").json())["functionVersion"] == version and r
+    )
+    assert report["environment"]["RELEASE"] == "2"
