@@ -1,0 +1,94 @@
+"""`python -m ci`: run the pipeline, show its DAG, clear its cache, or drive the local cloud."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from ci.cache import StageCache
+from ci.dag import PipelineDefinitionError, render
+from ci.pipeline import RunOptions, RunOutcome, run_pipeline
+from ci.stages import ENVIRONMENTS, build_stages
+from ci.versions import REPO_ROOT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ci", description="The items-service pipeline.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run stages (all when none are named)")
+    run.add_argument("stages", nargs="*", metavar="STAGE", help="stages to run; see `python -m ci list`")
+    run.add_argument(
+        "--env", choices=ENVIRONMENTS, default="local", help="target environment (default local)"
+    )
+    run.add_argument(
+        "--executor",
+        choices=("auto", "host", "dagger"),
+        default="auto",
+        help="auto: Dagger inside `dagger run` or when an engine answers, else the host",
+    )
+    run.add_argument(
+        "--no-cache", action="store_true", help="run every stage even if its inputs are unchanged"
+    )
+    run.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 2, help="stages run at once (default: CPU count)"
+    )
+
+    show = commands.add_parser("list", help="show the stages and their DAG")
+    show.add_argument("--env", choices=ENVIRONMENTS, default="local")
+
+    cache = commands.add_parser("cache", help="manage the host executor's stage cache")
+    cache.add_argument("action", choices=("clear",))
+
+    commands.add_parser("local", help="the local cloud (`python -m ci local --help`)", add_help=False)
+    return parser
+
+
+def _print_failures(outcome: RunOutcome) -> None:
+    for result in outcome.results:
+        if result.status != "failed":
+            continue
+        print(f"\n✗ stage {result.name} failed", file=sys.stderr)
+        if result.failed_command:
+            print(f"  command: {result.failed_command} (exit {result.exit_code})", file=sys.stderr)
+        if result.message:
+            print(f"  {result.message}", file=sys.stderr)
+        if result.output_tail:
+            print("  last lines of its output:", file=sys.stderr)
+            print("\n".join(f"    {line}" for line in result.output_tail.splitlines()), file=sys.stderr)
+        if result.log_path:
+            print(f"  full log: {result.log_path}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["local"]:
+        from ci.local.cli import main as local_main  # noqa: PLC0415 - owned by the local cloud, loaded on use
+
+        return local_main(args_list[1:])
+    args = _parser().parse_args(args_list)
+    try:
+        if args.command == "list":
+            print(render(build_stages(args.env)))
+            return 0
+        if args.command == "cache":
+            removed = StageCache(REPO_ROOT).clear()
+            print(f"removed {removed} cached stage run(s) from {StageCache(REPO_ROOT).directory}")
+            return 0
+        options = RunOptions(
+            stages=args.stages,
+            env=args.env,
+            executor=args.executor,
+            use_cache=not args.no_cache,
+            max_parallel=args.jobs,
+        )
+        outcome = run_pipeline(options, os.environ, sys.stdout)
+    except PipelineDefinitionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    _print_failures(outcome)
+    passed = sum(result.ok for result in outcome.results)
+    print(f"\n{passed}/{len(outcome.results)} stages passed; summary: {outcome.summary_path}")
+    return outcome.exit_code

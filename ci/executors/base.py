@@ -1,0 +1,61 @@
+"""What every executor offers the runner, and the failure bookkeeping they share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ci.spec import Command, StageResult, StageSpec
+
+OUTPUT_TAIL_LINES = 30
+
+
+class Executor(Protocol):
+    name: str
+
+    def session(self) -> AbstractAsyncContextManager[None]:
+        """Held open around the whole run (the Dagger connection; nothing on the host)."""
+        ...
+
+    async def run(self, spec: StageSpec, runtime_env: Mapping[str, str]) -> StageResult:
+        """Run one stage; ``runtime_env`` holds values known only at run time (local cloud endpoints)."""
+        ...
+
+
+def tail(text: str, lines: int = OUTPUT_TAIL_LINES) -> str:
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+@dataclass(frozen=True)
+class CommandFailure:
+    command: Command
+    exit_code: int
+    output: str
+
+
+def failed_result(
+    spec: StageSpec, failures: list[CommandFailure], duration: float, log_path: Path | None
+) -> StageResult:
+    """A failed stage names its first failing command; the others are listed in the message."""
+    first = failures[0]
+    others = [f"`{failure.command.display()}` exited {failure.exit_code}" for failure in failures[1:]]
+    message = f"also failed: {'; '.join(others)}" if others else ""
+    return StageResult(
+        name=spec.name,
+        status="failed",
+        duration_seconds=duration,
+        failed_command=first.command.display(),
+        exit_code=first.exit_code,
+        output_tail=tail(first.output),
+        message=message,
+        report=spec.report,
+        log_path=str(log_path) if log_path else None,
+    )
+
+
+def error_result(spec: StageSpec, message: str, duration: float = 0.0) -> StageResult:
+    """The stage could not even start (missing tool environment, no provider mirror ...)."""
+    return StageResult(name=spec.name, status="failed", duration_seconds=duration, message=message)

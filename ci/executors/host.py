@@ -1,0 +1,143 @@
+"""Run stages as subprocesses on this machine, each tool from its own locked environment.
+
+The project's tools (ruff, mypy, pytest, bandit, uv ...) come from the repo's .venv; a tool that cannot
+share it (checkov) from ``ci.tool_envs.ensure_tool_env``; terraform from PATH with the project's own CLI
+config (``ci.terraform_cli.terraform_env``). A content-hash cache skips stages whose inputs are unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import anyio
+import anyio.to_thread
+
+from ci.cache import StageCache, cache_key
+from ci.executors.base import CommandFailure, error_result, failed_result
+from ci.spec import PROJECT_TOOL_ENV, Command, StageResult, StageSpec
+from ci.terraform_cli import ProviderMirrorError, terraform_env
+from ci.tool_envs import ToolEnvError, ensure_tool_env
+
+
+def project_bin_dir(root: Path) -> Path:
+    venv_bin = root / ".venv" / "bin"
+    return venv_bin if venv_bin.is_dir() else Path(sys.executable).parent
+
+
+class HostExecutor:
+    name = "host"
+
+    def __init__(self, root: Path, cache: StageCache | None, log_dir: Path) -> None:
+        self.root = root
+        self.cache = cache
+        self.log_dir = log_dir
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[None]:
+        yield
+
+    def environment(self, spec: StageSpec, runtime_env: Mapping[str, str]) -> dict[str, str]:
+        """The process environment: caller's env + the stage's env + run-time values, tool bin dir first."""
+        bin_dir = (
+            project_bin_dir(self.root)
+            if spec.tool_env == PROJECT_TOOL_ENV
+            else ensure_tool_env(spec.tool_env)
+        )
+        env = {**os.environ, **spec.env, **runtime_env}
+        env["PATH"] = os.pathsep.join([str(bin_dir), env.get("PATH", os.defpath)])
+        env["VIRTUAL_ENV"] = str(bin_dir.parent)
+        if spec.tool == "terraform":
+            env = terraform_env(env)
+        return env
+
+    async def run(self, spec: StageSpec, runtime_env: Mapping[str, str]) -> StageResult:
+        started = time.monotonic()
+        key = None
+        if self.cache is not None and spec.cacheable:
+            key = await anyio.to_thread.run_sync(cache_key, spec, self.root)
+            if await anyio.to_thread.run_sync(self.cache.restore, spec, key):
+                return StageResult(
+                    name=spec.name,
+                    status="passed",
+                    duration_seconds=time.monotonic() - started,
+                    cached=True,
+                    report=spec.report,
+                )
+        try:
+            env = await anyio.to_thread.run_sync(self.environment, spec, runtime_env)
+        except (ToolEnvError, ProviderMirrorError) as error:
+            return error_result(spec, f"cannot prepare the {spec.tool} environment: {error}")
+
+        self._prepare_output_dirs(spec)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"{spec.name}.log"
+        failures: list[CommandFailure] = []
+        with log_path.open("w", encoding="utf-8", errors="replace") as log:
+            for command in spec.commands:
+                failure = await self._run_command(command, env, log, log_path)
+                if failure is None:
+                    continue
+                failures.append(failure)
+                if not command.reports_findings:
+                    break
+        duration = time.monotonic() - started
+        if failures:
+            return failed_result(spec, failures, duration, log_path)
+        if key is not None and self.cache is not None:
+            await anyio.to_thread.run_sync(self.cache.store, spec, key, duration)
+        return StageResult(
+            name=spec.name,
+            status="passed",
+            duration_seconds=duration,
+            report=spec.report,
+            log_path=str(log_path),
+        )
+
+    def _prepare_output_dirs(self, spec: StageSpec) -> None:
+        for output in spec.outputs:
+            target = self.root / output
+            (target if output.endswith("/") else target.parent).mkdir(parents=True, exist_ok=True)
+
+    async def _run_command(
+        self, command: Command, env: dict[str, str], log: IO[str], log_path: Path
+    ) -> CommandFailure | None:
+        log.write(f"$ {command.display()}\n")
+        log.flush()
+        start_offset = log.tell()
+        executable = shutil.which(command.argv[0], path=env["PATH"])
+        if executable is None:
+            message = f"{command.argv[0]}: not found in the tool environment (PATH={env['PATH']})"
+            log.write(message + "\n")
+            return CommandFailure(command, 127, message)
+        stdout: IO[Any] = log
+        if command.stdout_to:
+            target = self.root / command.stdout_to
+            target.parent.mkdir(parents=True, exist_ok=True)
+            stdout = target.open("wb")
+        try:
+            process = await anyio.open_process(
+                [executable, *command.argv[1:]],
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=log,
+                cwd=self.root,
+                env=env,
+            )
+            async with process:
+                exit_code = await process.wait()
+        finally:
+            if stdout is not log:
+                stdout.close()
+        log.flush()
+        if exit_code == 0:
+            return None
+        output = log_path.read_bytes()[start_offset:].decode("utf-8", errors="replace")
+        return CommandFailure(command, exit_code, output)

@@ -1,0 +1,112 @@
+"""One pipeline run: select stages, pick the executor, provide the local cloud if needed, run, summarize.
+
+The CLI parses arguments and prints; this module decides. Executors are imported lazily: the Dagger SDK
+takes seconds to import and a cached host run should not pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import anyio
+
+from ci.cache import StageCache
+from ci.dag import select
+from ci.executors.base import Executor
+from ci.progress import progress_display
+from ci.reports import render_summary, write_summary
+from ci.runner import Selection, run_stages
+from ci.selection import ExecutorChoice, choose_executor
+from ci.spec import StageResult
+from ci.stages import build_stages
+from ci.versions import REPO_ROOT
+
+# Values the local cloud hands to cloud stages when it is already running (`python -m ci local up`).
+LOCAL_CLOUD_VARIABLES = ("AWS_ENDPOINT_URL", "LOCAL_CLOUD_ENDPOINT", "API_URL")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    stages: Sequence[str] = ()
+    env: str = "local"
+    executor: str = "auto"
+    use_cache: bool = True
+    max_parallel: int = os.cpu_count() or 2
+    root: Path = REPO_ROOT
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    choice: ExecutorChoice
+    results: list[StageResult]
+    summary_path: Path
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if all(result.ok for result in self.results) else 1
+
+
+def make_executor(choice: ExecutorChoice, options: RunOptions, environ: Mapping[str, str]) -> Executor:
+    log_dir = options.root / "build" / "logs"
+    if choice.name == "dagger":
+        from ci.executors.dagger_executor import DaggerExecutor  # noqa: PLC0415 - slow import, only when used
+
+        return DaggerExecutor(options.root, log_dir, environ)
+    from ci.executors.host import HostExecutor  # noqa: PLC0415 - keeps the Dagger-only path light too
+
+    cache = StageCache(options.root) if options.use_cache else None
+    return HostExecutor(options.root, cache, log_dir)
+
+
+def cloud_env_from(values: Mapping[str, str]) -> dict[str, str]:
+    """Stage env for --env local: the cloud's endpoints, fake credentials, and the Terraform variable."""
+    from ci.local.emulator import FAKE_AWS_ENV  # noqa: PLC0415 - only for env local
+
+    env = {**FAKE_AWS_ENV, **values}
+    endpoint = env.get("AWS_ENDPOINT_URL") or env.get("LOCAL_CLOUD_ENDPOINT", "")
+    if endpoint:
+        env.setdefault("AWS_ENDPOINT_URL", endpoint)
+        env["TF_VAR_aws_endpoint_url"] = endpoint
+    return env
+
+
+@contextmanager
+def local_cloud_env(
+    selection: Selection, env: str, environ: Mapping[str, str], stream: TextIO
+) -> Iterator[dict[str, str]]:
+    """Run-time env for cloud stages; starts the ephemeral local cloud only when it is needed and absent."""
+    needs_cloud = any(spec.needs_cloud for spec, _ in selection.values())
+    if env != "local" or not needs_cloud:
+        yield {}
+        return
+    if environ.get("LOCAL_CLOUD_ENDPOINT"):
+        print(f"local cloud: using the running one at {environ['LOCAL_CLOUD_ENDPOINT']}", file=stream)
+        yield cloud_env_from({name: environ[name] for name in LOCAL_CLOUD_VARIABLES if environ.get(name)})
+        return
+    from ci.local.cloud import ephemeral_local_cloud  # noqa: PLC0415 - starts processes; only when needed
+
+    print("local cloud: starting an ephemeral one (moto server + API data plane)", file=stream, flush=True)
+    with ephemeral_local_cloud() as cloud:
+        print(f"local cloud: AWS endpoint {cloud.stage_env.get('AWS_ENDPOINT_URL')}", file=stream, flush=True)
+        yield cloud_env_from(cloud.stage_env)
+
+
+def run_pipeline(options: RunOptions, environ: Mapping[str, str], stream: TextIO) -> RunOutcome:
+    selection = select(build_stages(options.env, environ), options.stages)
+    choice = choose_executor(options.executor, environ)
+    print(f"executor: {choice.name} ({choice.reason})", file=stream)
+    print(f"stages: {' '.join(selection)} (env {options.env})", file=stream, flush=True)
+    executor = make_executor(choice, options, environ)
+    with (
+        local_cloud_env(selection, options.env, environ, stream) as runtime_env,
+        progress_display(environ, stream) as listener,
+    ):
+        results = anyio.run(run_stages, selection, executor, listener, runtime_env, options.max_parallel)
+    summary = render_summary(results, options.env, choice.name, choice.reason)
+    summary_path = write_summary(summary, options.root / "build" / "reports", environ)
+    return RunOutcome(choice, results, summary_path)

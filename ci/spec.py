@@ -1,0 +1,96 @@
+"""What a pipeline stage is, as plain data: both executors read these and nothing else.
+
+A spec never says *how* to run (subprocess or container); it says what runs (argv), in which tool
+environment, what it reads (inputs, hashed for the cache) and what it leaves behind (outputs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+# Where a stage's executables come from. "project": the repo's own locked environment (uv.lock: ruff, mypy,
+# pytest, bandit, uv, boto3 ...). Any other name: an isolated locked tool project under ci/tools/<name>/.
+PROJECT_TOOL_ENV = "project"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One process of a stage. ``argv[0]`` is looked up in the stage's tool environment."""
+
+    argv: tuple[str, ...]
+    # A repo-relative file that receives the command's stdout (e.g. `terraform show -json`).
+    stdout_to: str | None = None
+    # Scanners exit non-zero when they find something. Such a command runs to completion with any exit
+    # code so its report is kept (exported from the container), and the stage fails afterwards.
+    reports_findings: bool = False
+
+    def display(self) -> str:
+        shown = " ".join(self.argv)
+        return f"{shown} > {self.stdout_to}" if self.stdout_to else shown
+
+
+@dataclass(frozen=True)
+class ImageBinary:
+    """A static binary copied from another pinned image (e.g. terraform into the python image)."""
+
+    image: str
+    path: str  # inside `image`
+    install_as: str  # inside the stage's container
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    name: str
+    description: str
+    tool: str
+    tool_version: str
+    # Pinned container image for the Dagger executor (digest, or a tag with a note where no digest is known).
+    image: str
+    commands: tuple[Command, ...]
+    tool_env: str = PROJECT_TOOL_ENV
+    # Repo-relative files or globs whose content decides the result (hashed into the cache key).
+    inputs: tuple[str, ...] = ()
+    # Repo-relative files, or directories written with a trailing "/", that the stage produces.
+    outputs: tuple[str, ...] = ()
+    env: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Names only: values come from the caller's environment at run time and never enter a cache key.
+    secrets: tuple[str, ...] = ()
+    # Absolute paths inside the container backed by Dagger cache volumes (package managers, plugins).
+    cache_dirs: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    binaries: tuple[ImageBinary, ...] = ()
+    # Deterministic stages (same inputs -> same outputs) may be skipped by the content-hash cache;
+    # stages that talk to a cloud never are.
+    cacheable: bool = True
+    # Needs an AWS endpoint: for --env local the CLI starts the ephemeral local cloud for it.
+    needs_cloud: bool = False
+    # The report a reader opens first; shown in summary.md.
+    report: str | None = None
+
+
+def frozen_env(values: dict[str, str] | None = None) -> MappingProxyType[str, str]:
+    return MappingProxyType(dict(values or {}))
+
+
+StageStatus = Literal["passed", "failed", "skipped"]
+
+
+@dataclass(frozen=True)
+class StageResult:
+    name: str
+    status: StageStatus
+    duration_seconds: float = 0.0
+    cached: bool = False
+    # For a failure: the command that failed, its exit code and the last lines of its output.
+    failed_command: str | None = None
+    exit_code: int | None = None
+    output_tail: str = ""
+    message: str = ""
+    report: str | None = None
+    log_path: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "passed"

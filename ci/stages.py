@@ -1,0 +1,453 @@
+"""The pipeline's stages, as data (see ci/spec.py). One function builds them for a target environment.
+
+Conventions every stage follows so that the same argv runs on the host and in a container:
+- the working directory is the repository root (``/src`` in a container);
+- paths in argv are repo-relative, except inside ``terraform -chdir=<env root>`` where they are relative
+  to the environment root (three levels down, hence ``../../../``);
+- every report lands in ``build/reports/``, every artifact in ``build/dist/``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from ci.spec import Command, ImageBinary, StageSpec, frozen_env
+from ci.versions import REPO_ROOT, locked_version
+
+ENVIRONMENTS = ("local", "dev", "staging", "prod")
+
+# python:3.11-slim (Debian trixie, CPython 3.11.15) pinned by its multi-arch index digest, from
+# docker-library/repo-info repos/python/remote/3.11-slim.md. Bump tag and digest together.
+PYTHON_IMAGE = "python:3.11-slim@sha256:90744cff8f32887f075c47d747a173ff333e9e98801667af93c357fa9f5e28ff"
+# hashicorp/terraform is not a Docker "library" image, so no digest could be looked up offline: the tag is
+# pinned to the exact CLI version the project is tested with (1.11.4, same as the machine image).
+TERRAFORM_VERSION = "1.11.4"
+TERRAFORM_IMAGE = f"hashicorp/terraform:{TERRAFORM_VERSION}"
+TERRAFORM_BINARY = ImageBinary(
+    image=TERRAFORM_IMAGE, path="/bin/terraform", install_as="/usr/local/bin/terraform"
+)
+
+REPORTS = "build/reports"
+DIST = "build/dist"
+COVERAGE_DATA = "build/coverage/.coverage"
+COVERAGE_THRESHOLD = 90
+# api_handler must stay small enough to inspect in the Lambda console; Lambda's own limit for a zip
+# uploaded directly is 50 MB, which is the authorizer's (it ships `cryptography`).
+API_HANDLER_MAX_BYTES = 5 * 1024 * 1024
+LAMBDA_ZIP_MAX_BYTES = 50 * 1024 * 1024
+
+UV_CACHE = "/root/.cache/uv"
+TERRAFORM_PLUGIN_CACHE = "/root/.terraform.d/plugin-cache"
+AWS_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+PYTHON_SOURCES = (
+    "functions/**/*.py",
+    "data/**/*.py",
+    "ci/**/*.py",
+    "tests/**/*.py",
+    "infrastructure/**/*.py",
+)
+DATA_FILES = ("data/**/*.json", "functions/**/*.json")
+PROJECT_FILES = ("pyproject.toml", "uv.lock")
+
+# The Lambda runtime each environment deploys (see the Terraform contract): local runs the artifact with
+# this machine's CPython 3.11 on x86_64; AWS environments use python3.13 on arm64.
+RUNTIME_TARGETS = {
+    "local": ("3.11", "x86_64-manylinux2014"),
+    "dev": ("3.13", "aarch64-manylinux2014"),
+    "staging": ("3.13", "aarch64-manylinux2014"),
+    "prod": ("3.13", "aarch64-manylinux2014"),
+}
+
+
+def _env_root(env: str) -> str:
+    return f"infrastructure/environments/{env}"
+
+
+def lint() -> StageSpec:
+    # Every check runs even when an earlier one fails, so one run shows all problems.
+    return StageSpec(
+        name="lint",
+        description="ruff check, ruff format --check, mypy (strict)",
+        tool="ruff+mypy",
+        tool_version=f"ruff {locked_version('ruff')}, mypy {locked_version('mypy')}",
+        image=PYTHON_IMAGE,
+        commands=(
+            Command(("ruff", "check", "."), reports_findings=True),
+            Command(("ruff", "format", "--check", "."), reports_findings=True),
+            Command(("mypy",), reports_findings=True),
+        ),
+        inputs=(*PYTHON_SOURCES, *PROJECT_FILES),
+        cache_dirs=(UV_CACHE, "/src/.mypy_cache", "/src/.ruff_cache"),
+    )
+
+
+def test() -> StageSpec:
+    # Unit + integration only: tests/ci holds the tests that run this pipeline, which must not recurse.
+    # Coverage data is recorded here and turned into reports by the coverage stage (one test run, not two).
+    return StageSpec(
+        name="test",
+        description="pytest unit + integration (moto server over HTTP) -> junit.xml",
+        tool="pytest",
+        tool_version=locked_version("pytest"),
+        image=PYTHON_IMAGE,
+        commands=(
+            Command(
+                (
+                    "pytest",
+                    "tests/unit",
+                    "tests/integration",
+                    "-p",
+                    "no:cacheprovider",
+                    f"--junitxml={REPORTS}/junit.xml",
+                    "--cov=functions",
+                    "--cov=data",
+                    "--cov-report=",
+                    "--cov-fail-under=0",
+                ),
+                reports_findings=True,
+            ),
+        ),
+        inputs=(
+            "functions/**/*.py",
+            "data/**/*.py",
+            *DATA_FILES,
+            "tests/unit/**/*.py",
+            "tests/integration/**/*.py",
+            "tests/conftest.py",
+            "ci/local/**/*.py",
+            "infrastructure/**/*.json",
+            *PROJECT_FILES,
+        ),
+        outputs=(f"{REPORTS}/junit.xml", COVERAGE_DATA),
+        env=frozen_env({"COVERAGE_FILE": COVERAGE_DATA}),
+        cache_dirs=(UV_CACHE,),
+        depends_on=("lint",),
+        report=f"{REPORTS}/junit.xml",
+    )
+
+
+def coverage() -> StageSpec:
+    return StageSpec(
+        name="coverage",
+        description=f"coverage of functions/ and data/ >= {COVERAGE_THRESHOLD}% -> coverage.xml + html",
+        tool="coverage",
+        tool_version=locked_version("coverage"),
+        image=PYTHON_IMAGE,
+        commands=(
+            Command(("coverage", "xml", "-o", f"{REPORTS}/coverage.xml"), reports_findings=True),
+            Command(("coverage", "html", "-d", f"{REPORTS}/coverage-html"), reports_findings=True),
+            Command(("coverage", "report", f"--fail-under={COVERAGE_THRESHOLD}"), reports_findings=True),
+        ),
+        inputs=(COVERAGE_DATA, "functions/**/*.py", "data/**/*.py", *PROJECT_FILES),
+        outputs=(f"{REPORTS}/coverage.xml", f"{REPORTS}/coverage-html/"),
+        env=frozen_env({"COVERAGE_FILE": COVERAGE_DATA}),
+        cache_dirs=(UV_CACHE,),
+        depends_on=("test",),
+        report=f"{REPORTS}/coverage.xml",
+    )
+
+
+def iac_scan() -> StageSpec:
+    checkov_lock = REPO_ROOT / "ci" / "tools" / "checkov" / "uv.lock"
+    return StageSpec(
+        name="iac-scan",
+        description="checkov over infrastructure/ -> checkov.sarif; fails on failed checks",
+        tool="checkov",
+        tool_version=locked_version("checkov", checkov_lock),
+        image=PYTHON_IMAGE,
+        tool_env="checkov",
+        commands=(
+            Command(
+                (
+                    "checkov",
+                    "--directory",
+                    "infrastructure",
+                    "--framework",
+                    "terraform",
+                    "--quiet",
+                    "--compact",
+                    # No calls to the Prisma Cloud API for guideline links: offline and deterministic.
+                    "--skip-download",
+                    "--output",
+                    "cli",
+                    "--output",
+                    "sarif",
+                    "--output-file-path",
+                    f"console,{REPORTS}/checkov.sarif",
+                ),
+                reports_findings=True,
+            ),
+        ),
+        inputs=(
+            "infrastructure/**/*.tf",
+            "infrastructure/**/*.tfvars",
+            "infrastructure/**/*.json",
+            "infrastructure/**/.checkov.yaml",
+            ".checkov.yaml",
+            "ci/tools/checkov/uv.lock",
+        ),
+        outputs=(f"{REPORTS}/checkov.sarif",),
+        cache_dirs=(UV_CACHE,),
+        report=f"{REPORTS}/checkov.sarif",
+    )
+
+
+def sast() -> StageSpec:
+    scanned = ("functions", "data", "ci", "infrastructure/scripts")
+    return StageSpec(
+        name="sast",
+        description="bandit -> bandit.sarif; detect-secrets; pip-audit of the locked dependencies",
+        tool="bandit+detect-secrets+pip-audit",
+        tool_version=(
+            f"bandit {locked_version('bandit')}, detect-secrets {locked_version('detect-secrets')}, "
+            f"pip-audit {locked_version('pip-audit')}"
+        ),
+        image=PYTHON_IMAGE,
+        commands=(
+            # Medium severity and confidence and up: the low ones (every subprocess import) are noise here.
+            Command(
+                (
+                    "bandit",
+                    "--recursive",
+                    *scanned,
+                    "--severity-level",
+                    "medium",
+                    "--confidence-level",
+                    "medium",
+                    "--format",
+                    "sarif",
+                    "--output",
+                    f"{REPORTS}/bandit.sarif",
+                ),
+                reports_findings=True,
+            ),
+            Command(
+                ("python", "-m", "ci.steps.secrets_scan", "--output", f"{REPORTS}/secrets.json"),
+                reports_findings=True,
+            ),
+            Command(
+                ("python", "-m", "ci.steps.dependency_audit", "--output", f"{REPORTS}/pip-audit.json"),
+                reports_findings=True,
+            ),
+        ),
+        inputs=(*PYTHON_SOURCES, *DATA_FILES, "infrastructure/**/*.tf", ".secrets.baseline", *PROJECT_FILES),
+        outputs=(f"{REPORTS}/bandit.sarif", f"{REPORTS}/secrets.json", f"{REPORTS}/pip-audit.json"),
+        cache_dirs=(UV_CACHE,),
+        report=f"{REPORTS}/bandit.sarif",
+    )
+
+
+def package(env: str) -> StageSpec:
+    python_version, platform = RUNTIME_TARGETS[env]
+
+    def build(function: str, group: str, max_bytes: int) -> Command:
+        return Command(
+            (
+                "python",
+                "-m",
+                "ci.steps.package",
+                "--function",
+                function,
+                "--group",
+                group,
+                "--python-version",
+                python_version,
+                "--python-platform",
+                platform,
+                "--max-bytes",
+                str(max_bytes),
+                "--output",
+                f"{DIST}/{function}.zip",
+            )
+        )
+
+    return StageSpec(
+        name="package",
+        description=f"reproducible Lambda zips for python{python_version} {platform.split('-')[0]}",
+        tool="uv",
+        tool_version=locked_version("uv"),
+        image=PYTHON_IMAGE,
+        commands=(
+            build("api_handler", "api-handler", API_HANDLER_MAX_BYTES),
+            build("authorizer", "authorizer", LAMBDA_ZIP_MAX_BYTES),
+        ),
+        inputs=("functions/**", "ci/steps/package.py", *PROJECT_FILES),
+        outputs=(f"{DIST}/api_handler.zip", f"{DIST}/authorizer.zip"),
+        cache_dirs=(UV_CACHE,),
+        depends_on=("coverage", "iac-scan", "sast"),
+        report=f"{DIST}/api_handler.zip",
+    )
+
+
+def _cloud_env(env: str, environ: Mapping[str, str]) -> dict[str, str]:
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    return {
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "TF_VAR_aws_region": region,
+        "ENVIRONMENT": env,
+    }
+
+
+def plan(env: str, environ: Mapping[str, str]) -> StageSpec:
+    root, up = _env_root(env), "../../.."
+    saved = f"{REPORTS}/plan-{env}.tfplan"
+    return StageSpec(
+        name="plan",
+        description=f"terraform plan for {env} -> saved plan, JSON and a readable summary",
+        tool="terraform",
+        tool_version=TERRAFORM_VERSION,
+        image=PYTHON_IMAGE,
+        binaries=(TERRAFORM_BINARY,),
+        commands=(
+            Command(("terraform", f"-chdir={root}", "init", "-input=false", "-no-color")),
+            Command(
+                ("terraform", f"-chdir={root}", "plan", "-input=false", "-no-color", f"-out={up}/{saved}")
+            ),
+            Command(
+                ("terraform", f"-chdir={root}", "show", "-json", f"{up}/{saved}"),
+                stdout_to=f"{REPORTS}/plan-{env}.json",
+            ),
+            Command(
+                (
+                    "python",
+                    "-m",
+                    "ci.steps.plan_summary",
+                    f"{REPORTS}/plan-{env}.json",
+                    "--output",
+                    f"{REPORTS}/plan-{env}.md",
+                )
+            ),
+        ),
+        outputs=(saved, f"{REPORTS}/plan-{env}.json", f"{REPORTS}/plan-{env}.md"),
+        env=frozen_env(_cloud_env(env, environ)),
+        secrets=AWS_CREDENTIALS,
+        cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
+        depends_on=("package",),
+        cacheable=False,
+        needs_cloud=True,
+        report=f"{REPORTS}/plan-{env}.md",
+    )
+
+
+def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
+    root, up = _env_root(env), "../../.."
+    return StageSpec(
+        name="apply",
+        description=f"terraform apply of the saved {env} plan -> build/terraform/{env}/outputs.json",
+        tool="terraform",
+        tool_version=TERRAFORM_VERSION,
+        image=PYTHON_IMAGE,
+        binaries=(TERRAFORM_BINARY,),
+        commands=(
+            Command(("terraform", f"-chdir={root}", "init", "-input=false", "-no-color")),
+            Command(
+                (
+                    "terraform",
+                    f"-chdir={root}",
+                    "apply",
+                    "-input=false",
+                    "-no-color",
+                    "-auto-approve",
+                    f"{up}/{REPORTS}/plan-{env}.tfplan",
+                )
+            ),
+            Command(
+                ("terraform", f"-chdir={root}", "output", "-json"),
+                stdout_to=f"build/terraform/{env}/outputs.json",
+            ),
+        ),
+        outputs=(f"build/terraform/{env}/outputs.json",),
+        env=frozen_env(_cloud_env(env, environ)),
+        secrets=AWS_CREDENTIALS,
+        cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
+        depends_on=("plan",),
+        cacheable=False,
+        needs_cloud=True,
+        report=f"build/terraform/{env}/outputs.json",
+    )
+
+
+def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
+    return StageSpec(
+        name="deploy",
+        description="upload the zip content-addressed, update code, publish a version, move alias live",
+        tool="boto3",
+        tool_version=locked_version("boto3"),
+        image=PYTHON_IMAGE,
+        commands=(
+            Command(
+                (
+                    "python",
+                    "-m",
+                    "ci.steps.deploy",
+                    "--outputs",
+                    f"build/terraform/{env}/outputs.json",
+                    "--artifact",
+                    f"{DIST}/api_handler.zip",
+                    "--record",
+                    f"{REPORTS}/deploy-{env}.json",
+                )
+            ),
+        ),
+        outputs=(f"{REPORTS}/deploy-{env}.json",),
+        env=frozen_env(_cloud_env(env, environ)),
+        secrets=AWS_CREDENTIALS,
+        cache_dirs=(UV_CACHE,),
+        depends_on=("apply", "package"),
+        cacheable=False,
+        needs_cloud=True,
+        report=f"{REPORTS}/deploy-{env}.json",
+    )
+
+
+def smoke(env: str, environ: Mapping[str, str]) -> StageSpec:
+    return StageSpec(
+        name="smoke",
+        description=f"smoke suite against the {env} API",
+        tool="pytest",
+        tool_version=locked_version("pytest"),
+        image=PYTHON_IMAGE,
+        commands=(
+            Command(
+                (
+                    "python",
+                    "-m",
+                    "ci.steps.smoke",
+                    "--outputs",
+                    f"build/terraform/{env}/outputs.json",
+                    "--junitxml",
+                    f"{REPORTS}/smoke-junit.xml",
+                )
+            ),
+        ),
+        outputs=(f"{REPORTS}/smoke-junit.xml",),
+        env=frozen_env(_cloud_env(env, environ)),
+        secrets=AWS_CREDENTIALS,
+        cache_dirs=(UV_CACHE,),
+        depends_on=("deploy",),
+        cacheable=False,
+        needs_cloud=True,
+        report=f"{REPORTS}/smoke-junit.xml",
+    )
+
+
+def build_stages(env: str = "local", environ: Mapping[str, str] | None = None) -> tuple[StageSpec, ...]:
+    """Every stage for ``env``, in the order `python -m ci list` shows them."""
+    if env not in ENVIRONMENTS:
+        raise ValueError(f"unknown environment {env!r}; expected one of {', '.join(ENVIRONMENTS)}")
+    environ = os.environ if environ is None else environ
+    return (
+        lint(),
+        test(),
+        coverage(),
+        iac_scan(),
+        sast(),
+        package(env),
+        plan(env, environ),
+        apply(env, environ),
+        deploy(env, environ),
+        smoke(env, environ),
+    )
