@@ -1,0 +1,135 @@
+"""The project's one way to run Terraform offline: its own CLI config pointing at a provider mirror.
+
+The machine (and CI) has no registry access and ``TF_CLI_CONFIG_FILE`` may name a file that does not
+exist, so every caller (tests, the pipeline's stages, the docs) gets its environment from
+``terraform_env()``: it writes ``build/terraform/terraform.rc`` with a ``filesystem_mirror`` for the
+providers found in the mirror (``$TF_PROVIDER_MIRROR``, default ``/opt/tf-plugins``) and a ``direct``
+block that excludes exactly those, plus a shared plugin cache.
+
+Shell use::
+
+    eval "$(python -m ci.terraform_cli env)"          # export lines for this shell
+    python -m ci.terraform_cli -- terraform init ...   # run one command with that environment
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TERRAFORM_BUILD_DIR = REPO_ROOT / "build" / "terraform"
+CLI_CONFIG_PATH = TERRAFORM_BUILD_DIR / "terraform.rc"
+PLUGIN_CACHE_DIR = TERRAFORM_BUILD_DIR / "plugin-cache"
+MIRROR_ENV_VAR = "TF_PROVIDER_MIRROR"
+DEFAULT_MIRROR = Path("/opt/tf-plugins")
+# Set to "1" to let Terraform reach the public registry for providers the mirror lacks.
+ALLOW_REGISTRY_ENV_VAR = "TF_ALLOW_REGISTRY"
+# The providers this project's configuration needs (see infrastructure/**/versions.tf).
+REQUIRED_PROVIDERS = ("registry.terraform.io/hashicorp/aws",)
+
+
+class ProviderMirrorError(RuntimeError):
+    """No provider mirror is available and the registry may not be used."""
+
+
+def _mirror_dir(base: Mapping[str, str]) -> Path | None:
+    configured = base.get(MIRROR_ENV_VAR)
+    if configured:
+        path = Path(configured)
+        if not path.is_dir():
+            raise ProviderMirrorError(f"{MIRROR_ENV_VAR}={configured} is not a directory")
+        return path
+    return DEFAULT_MIRROR if DEFAULT_MIRROR.is_dir() else None
+
+
+def mirrored_providers(mirror: Path) -> list[str]:
+    """Provider source addresses (``host/namespace/type``) present in a filesystem mirror."""
+    return sorted(
+        f"{host.name}/{namespace.name}/{provider.name}"
+        for host in mirror.iterdir()
+        if host.is_dir()
+        for namespace in host.iterdir()
+        if namespace.is_dir()
+        for provider in namespace.iterdir()
+        if provider.is_dir() and any(provider.iterdir())
+    )
+
+
+def render_cli_config(mirror: Path | None, providers: Sequence[str], allow_registry: bool) -> str:
+    """HCL text of the CLI config: mirror for ``providers``, registry only for the rest (if allowed)."""
+    quoted = ", ".join(f'"{provider}"' for provider in providers)
+    blocks = []
+    if mirror is not None and providers:
+        blocks.append(f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = [{quoted}]\n  }}')
+    if allow_registry:
+        exclude = f"\n    exclude = [{quoted}]\n  " if providers else ""
+        blocks.append(f"  direct {{{exclude}}}")
+    installation = "\n".join(blocks)
+    return (
+        "# Written by ci/terraform_cli.py; do not edit (regenerated on every run).\n"
+        f'plugin_cache_dir = "{PLUGIN_CACHE_DIR}"\n'
+        f"provider_installation {{\n{installation}\n}}\n"
+    )
+
+
+def terraform_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """An environment for running ``terraform`` offline with the project's CLI config."""
+    env = dict(os.environ if base is None else base)
+    mirror = _mirror_dir(env)
+    providers = mirrored_providers(mirror) if mirror is not None else []
+    allow_registry = env.get(ALLOW_REGISTRY_ENV_VAR) == "1"
+    missing = [provider for provider in REQUIRED_PROVIDERS if provider not in providers]
+    if missing and not allow_registry:
+        where = f"the mirror {mirror}" if mirror is not None else f"no mirror ({DEFAULT_MIRROR} absent)"
+        raise ProviderMirrorError(
+            f"cannot install Terraform provider(s) {', '.join(missing)}: {where} lacks them and the "
+            f"registry is not allowed. Point {MIRROR_ENV_VAR} at a filesystem mirror "
+            f"(`terraform providers mirror DIR` on a connected machine) or set {ALLOW_REGISTRY_ENV_VAR}=1."
+        )
+    PLUGIN_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    config = render_cli_config(mirror, providers, allow_registry)
+    if not CLI_CONFIG_PATH.is_file() or CLI_CONFIG_PATH.read_text() != config:
+        # Write-then-rename so a concurrent reader never sees a half-written file.
+        partial = CLI_CONFIG_PATH.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(config)
+        partial.replace(CLI_CONFIG_PATH)
+    env["TF_CLI_CONFIG_FILE"] = str(CLI_CONFIG_PATH)
+    env["TF_PLUGIN_CACHE_DIR"] = str(PLUGIN_CACHE_DIR)
+    env["TF_IN_AUTOMATION"] = "1"
+    env["CHECKPOINT_DISABLE"] = "1"  # no version-check calls home
+    return env
+
+
+EXPORTED_NAMES = ("TF_CLI_CONFIG_FILE", "TF_PLUGIN_CACHE_DIR", "TF_IN_AUTOMATION", "CHECKPOINT_DISABLE")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ci.terraform_cli",
+        description="Run terraform with the project's offline provider configuration.",
+        epilog='Examples: eval "$(python -m ci.terraform_cli env)"; '
+        "python -m ci.terraform_cli -- terraform -chdir=infrastructure/environments/local init",
+    )
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="`env` to print export lines, or a command")
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    try:
+        env = terraform_env()
+    except ProviderMirrorError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not command or command == ["env"]:
+        for name in EXPORTED_NAMES:
+            print(f"export {name}={shlex.quote(env[name])}")
+        return 0
+    return subprocess.run(command, env=env, check=False).returncode  # noqa: S603 - the user's own command
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,31 @@
+module "service" {
+  source = "../../modules/items_service"
+
+  environment                   = "local"
+  lambda_artifact_path          = var.lambda_artifact_path
+  items_table_schema_path       = "${path.module}/../../../data/schemas/items_table.json"
+  idempotency_table_schema_path = "${path.module}/../../../data/schemas/idempotency_table.json"
+  item_schema_path              = "${path.module}/../../../data/schemas/item.schema.json"
+
+  lambda_runtime              = var.lambda_runtime
+  lambda_architecture         = var.lambda_architecture
+  lambda_memory_size          = var.lambda_memory_size
+  lambda_reserved_concurrency = var.lambda_reserved_concurrency
+  log_level                   = var.log_level
+  tracing_enabled             = var.tracing_enabled
+  cors_allowed_origins        = var.cors_allowed_origins
+  api_throttling_rate_limit   = var.api_throttling_rate_limit
+  api_throttling_burst_limit  = var.api_throttling_burst_limit
+  api_execution_logging_level = var.api_execution_logging_level
+  alarm_thresholds            = var.alarm_thresholds
+  alarm_email                 = var.alarm_email
+  jwt_authorizer              = var.jwt_authorizer
+
+  # Emulator toggle (see terraform.tfvars): the one feature moto cannot honour.
+  s3_tls_only_policy_enabled = var.s3_tls_only_policy_enabled
+
+  # Throw-away environment: destroy must succeed without manual emptying or unprotecting.
+  deletion_protection_enabled = false
+  force_destroy_buckets       = true
+  kms_deletion_window_days    = 7
+}

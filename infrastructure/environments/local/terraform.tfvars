@@ -1,0 +1,26 @@
+# env local: the local cloud (moto server). The data plane runs the artifact with this machine's
+# CPython 3.11 on x86_64, so the function is declared the same way.
+lambda_runtime              = "python3.11"
+lambda_architecture         = "x86_64"
+lambda_memory_size          = 256
+lambda_reserved_concurrency = 5
+log_level                   = "DEBUG"
+tracing_enabled             = false
+cors_allowed_origins        = ["http://localhost:3000", "http://127.0.0.1:3000"]
+api_throttling_rate_limit   = 50
+api_throttling_burst_limit  = 100
+api_execution_logging_level = "OFF"
+
+alarm_thresholds = {
+  lambda_errors          = 1
+  lambda_throttles       = 1
+  lambda_duration_p99_ms = 5000
+  api_5xx                = 1
+  api_latency_p99_ms     = 2000
+  dynamodb_throttles     = 1
+}
+
+# Emulator toggles (on by default everywhere else; see docs/DEPLOYMENT.md):
+# moto serves plain HTTP and evaluates bucket policies without their conditions, so a TLS-only deny
+# statement would deny every request.
+s3_tls_only_policy_enabled = false

@@ -1,0 +1,34 @@
+output "rest_api_id" {
+  description = "Id of the REST API."
+  value       = aws_api_gateway_rest_api.this.id
+}
+
+output "rest_api_name" {
+  description = "Name of the REST API."
+  value       = aws_api_gateway_rest_api.this.name
+}
+
+output "execution_arn" {
+  description = "Execution ARN of the REST API."
+  value       = aws_api_gateway_rest_api.this.execution_arn
+}
+
+output "stage_name" {
+  description = "Name of the stage."
+  value       = aws_api_gateway_stage.this.stage_name
+}
+
+output "invoke_url" {
+  description = "Base URL of the stage (append /items)."
+  value       = aws_api_gateway_stage.this.invoke_url
+}
+
+output "access_log_group_name" {
+  description = "Name of the JSON access log group."
+  value       = aws_cloudwatch_log_group.access.name
+}
+
+output "deployment_id" {
+  description = "Id of the current deployment (changes only when the API definition changes)."
+  value       = aws_api_gateway_deployment.this.id
+}

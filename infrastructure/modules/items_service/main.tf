@@ -1,0 +1,110 @@
+# The whole service for one environment: every environment root calls this one composition, so
+# local, dev, staging and prod differ only in their variables (terraform.tfvars), never in shape.
+data "aws_caller_identity" "current" {}
+
+locals {
+  name_prefix   = "items-service-${var.environment}"
+  function_name = "${local.name_prefix}-api"
+  tags = merge(var.tags, {
+    Project     = "items-service"
+    Environment = var.environment
+    ManagedBy   = "terraform"
+  })
+}
+
+module "artifacts" {
+  source = "../s3"
+
+  bucket_name                        = "${local.name_prefix}-artifacts-${data.aws_caller_identity.current.account_id}"
+  access_log_bucket_name             = "${local.name_prefix}-access-logs-${data.aws_caller_identity.current.account_id}"
+  force_destroy                      = var.force_destroy_buckets
+  tls_only_policy_enabled            = var.s3_tls_only_policy_enabled
+  noncurrent_version_expiration_days = var.artifact_noncurrent_version_expiration_days
+  kms_deletion_window_days           = var.kms_deletion_window_days
+  tags                               = local.tags
+}
+
+module "tables" {
+  source = "../dynamodb"
+
+  name_prefix                   = local.name_prefix
+  items_table_schema_path       = var.items_table_schema_path
+  idempotency_table_schema_path = var.idempotency_table_schema_path
+  deletion_protection_enabled   = var.deletion_protection_enabled
+  kms_deletion_window_days      = var.kms_deletion_window_days
+  tags                          = local.tags
+}
+
+module "execution_role" {
+  source = "../iam"
+
+  role_name             = "${local.function_name}-execution"
+  items_table_arn       = module.tables.table_arns["items"]
+  items_index_arns      = module.tables.index_arns
+  idempotency_table_arn = module.tables.table_arns["idempotency"]
+  log_group_arn         = module.function.log_group_arn
+  kms_key_arns          = [module.tables.kms_key_arn, module.function.kms_key_arn]
+  tracing_enabled       = var.tracing_enabled
+  tags                  = local.tags
+}
+
+module "function" {
+  source = "../lambda"
+
+  function_name            = local.function_name
+  environment              = var.environment
+  role_arn                 = module.execution_role.role_arn
+  artifact_path            = var.lambda_artifact_path
+  artifact_bucket          = module.artifacts.bucket_name
+  runtime                  = var.lambda_runtime
+  architecture             = var.lambda_architecture
+  memory_size              = var.lambda_memory_size
+  timeout_seconds          = var.lambda_timeout_seconds
+  reserved_concurrency     = var.lambda_reserved_concurrency
+  tracing_enabled          = var.tracing_enabled
+  log_level                = var.log_level
+  items_table_name         = module.tables.table_names["items"]
+  idempotency_table_name   = module.tables.table_names["idempotency"]
+  cors_allowed_origins     = var.cors_allowed_origins
+  idempotency_ttl_seconds  = var.idempotency_ttl_seconds
+  kms_deletion_window_days = var.kms_deletion_window_days
+  tags                     = local.tags
+}
+
+module "api" {
+  source = "../api_gateway"
+
+  api_name                 = local.function_name
+  stage_name               = var.environment
+  item_schema_path         = var.item_schema_path
+  lambda_function_name     = module.function.function_name
+  lambda_alias_name        = module.function.alias_name
+  lambda_alias_invoke_arn  = module.function.alias_invoke_arn
+  cors_allowed_origins     = var.cors_allowed_origins
+  throttling_rate_limit    = var.api_throttling_rate_limit
+  throttling_burst_limit   = var.api_throttling_burst_limit
+  xray_tracing_enabled     = var.tracing_enabled
+  execution_logging_level  = var.api_execution_logging_level
+  authorizer               = var.jwt_authorizer
+  kms_deletion_window_days = var.kms_deletion_window_days
+  tags                     = local.tags
+}
+
+module "monitoring" {
+  source = "../monitoring"
+
+  name_prefix                      = local.name_prefix
+  function_name                    = module.function.function_name
+  api_name                         = module.api.rest_api_name
+  stage_name                       = module.api.stage_name
+  table_names                      = [for key in ["items", "idempotency"] : module.tables.table_names[key]]
+  alarm_email                      = var.alarm_email
+  lambda_error_threshold           = var.alarm_thresholds.lambda_errors
+  lambda_throttle_threshold        = var.alarm_thresholds.lambda_throttles
+  lambda_duration_p99_threshold_ms = var.alarm_thresholds.lambda_duration_p99_ms
+  api_5xx_threshold                = var.alarm_thresholds.api_5xx
+  api_latency_p99_threshold_ms     = var.alarm_thresholds.api_latency_p99_ms
+  dynamodb_throttle_threshold      = var.alarm_thresholds.dynamodb_throttles
+  kms_deletion_window_days         = var.kms_deletion_window_days
+  tags                             = local.tags
+}

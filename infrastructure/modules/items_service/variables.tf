@@ -1,0 +1,170 @@
+variable "environment" {
+  description = "Environment name; names every resource items-service-<environment>-…"
+  type        = string
+
+  validation {
+    condition     = contains(["local", "dev", "staging", "prod"], var.environment)
+    error_message = "environment must be one of local, dev, staging, prod."
+  }
+}
+
+variable "lambda_artifact_path" {
+  description = "Path of build/dist/api_handler.zip (the package stage's output)."
+  type        = string
+}
+
+variable "items_table_schema_path" {
+  description = "Path of data/schemas/items_table.json."
+  type        = string
+}
+
+variable "idempotency_table_schema_path" {
+  description = "Path of data/schemas/idempotency_table.json."
+  type        = string
+}
+
+variable "item_schema_path" {
+  description = "Path of data/schemas/item.schema.json."
+  type        = string
+}
+
+variable "lambda_runtime" {
+  description = "Lambda Python runtime."
+  type        = string
+  default     = "python3.13"
+}
+
+variable "lambda_architecture" {
+  description = "Lambda architecture (arm64 or x86_64)."
+  type        = string
+  default     = "arm64"
+}
+
+variable "lambda_memory_size" {
+  description = "Function memory in MB."
+  type        = number
+  default     = 256
+}
+
+variable "lambda_timeout_seconds" {
+  description = "Function timeout in seconds (< 29)."
+  type        = number
+  default     = 10
+}
+
+variable "lambda_reserved_concurrency" {
+  description = "Reserved concurrency; -1 = unreserved (needed on accounts whose concurrency quota is still 10)."
+  type        = number
+  default     = 10
+}
+
+variable "log_level" {
+  description = "POWERTOOLS_LOG_LEVEL."
+  type        = string
+  default     = "INFO"
+}
+
+variable "tracing_enabled" {
+  description = "X-Ray tracing on the function and the API stage."
+  type        = bool
+  default     = true
+}
+
+variable "cors_allowed_origins" {
+  description = "CORS allowlist (origins)."
+  type        = list(string)
+}
+
+variable "idempotency_ttl_seconds" {
+  description = "How long an Idempotency-Key is remembered."
+  type        = number
+  default     = 3600
+}
+
+variable "api_throttling_rate_limit" {
+  description = "Stage steady-state requests per second."
+  type        = number
+}
+
+variable "api_throttling_burst_limit" {
+  description = "Stage burst capacity."
+  type        = number
+}
+
+variable "api_execution_logging_level" {
+  description = "API Gateway execution logging level (OFF, ERROR, INFO)."
+  type        = string
+  default     = "ERROR"
+}
+
+variable "jwt_authorizer" {
+  description = "Optional JWT authorizer function (name + invoke ARN); null = public API."
+  type = object({
+    function_name      = string
+    invoke_arn         = string
+    result_ttl_seconds = optional(number, 300)
+  })
+  default = null
+}
+
+variable "deletion_protection_enabled" {
+  description = "DynamoDB deletion protection."
+  type        = bool
+  default     = true
+}
+
+variable "s3_tls_only_policy_enabled" {
+  description = "Attach the TLS-only bucket policies. Off only for an emulator served over plain HTTP."
+  type        = bool
+  default     = true
+}
+
+variable "force_destroy_buckets" {
+  description = "Let destroy empty the artifact and log buckets (throw-away environments only)."
+  type        = bool
+  default     = false
+}
+
+variable "artifact_noncurrent_version_expiration_days" {
+  description = "Days replaced artifact versions are kept."
+  type        = number
+  default     = 90
+}
+
+variable "kms_deletion_window_days" {
+  description = "Waiting period before the service's KMS keys are deleted after a destroy."
+  type        = number
+  default     = 30
+}
+
+variable "alarm_email" {
+  description = "Optional e-mail subscribed to alarms."
+  type        = string
+  default     = null
+}
+
+variable "alarm_thresholds" {
+  description = "Alarm thresholds per environment."
+  type = object({
+    lambda_errors          = number
+    lambda_throttles       = number
+    lambda_duration_p99_ms = number
+    api_5xx                = number
+    api_latency_p99_ms     = number
+    dynamodb_throttles     = number
+  })
+  default = {
+    lambda_errors          = 1
+    lambda_throttles       = 1
+    lambda_duration_p99_ms = 3000
+    api_5xx                = 1
+    api_latency_p99_ms     = 1000
+    dynamodb_throttles     = 1
+  }
+}
+
+variable "tags" {
+  description = "Extra tags merged into the one tag map (Project, Environment, ManagedBy are always set)."
+  type        = map(string)
+  default     = {}
+}

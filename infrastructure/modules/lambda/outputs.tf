@@ -1,0 +1,54 @@
+output "function_name" {
+  description = "Name of the function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "Unqualified ARN of the function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "published_version" {
+  description = "Version published by this apply."
+  value       = aws_lambda_function.this.version
+}
+
+output "alias_name" {
+  description = "Name of the alias serving traffic."
+  value       = aws_lambda_alias.live.name
+}
+
+output "alias_arn" {
+  description = "ARN of the live alias."
+  value       = aws_lambda_alias.live.arn
+}
+
+output "alias_invoke_arn" {
+  description = "Invoke ARN of the live alias (API Gateway integration URI)."
+  value       = aws_lambda_alias.live.invoke_arn
+}
+
+output "log_group_name" {
+  description = "Name of the function's log group."
+  value       = aws_cloudwatch_log_group.function.name
+}
+
+output "log_group_arn" {
+  description = "ARN of the function's log group (without :*)."
+  value       = aws_cloudwatch_log_group.function.arn
+}
+
+output "kms_key_arn" {
+  description = "ARN of the key encrypting environment variables and logs."
+  value       = aws_kms_key.function.arn
+}
+
+output "artifact_key" {
+  description = "Content-addressed S3 key of the deployed zip."
+  value       = aws_s3_object.artifact.key
+}
+
+output "environment_variables" {
+  description = "Environment variables set on the function."
+  value       = local.environment_variables
+}
