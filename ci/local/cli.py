@@ -1,0 +1,135 @@
+"""`python -m ci local up [--port N] [--seed] [--reload]`: a whole local cloud in the foreground.
+
+Starts the emulator and the data plane, deploys the project into it with the pipeline's own stages, and once
+the API answers prints ``API_URL=``, ``DYNAMODB_ENDPOINT=`` and ``TABLE_NAME=`` lines on stdout (progress
+goes to stderr). SIGINT or SIGTERM stops everything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import signal
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from ci.local.cloud import REPO_ROOT, LocalCloud, ephemeral_local_cloud
+from ci.local.deploy import DeployError, deploy, redeploy_code
+from ci.local.emulator import EmulatorError
+
+READY_TIMEOUT_SECONDS = 60.0
+RELOAD_POLL_SECONDS = 1.0
+
+
+class _Stop(Exception):
+    """SIGTERM, turned into an exception so every context manager gets to clean up."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ci local", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="start the local cloud, deploy into it, serve the API (foreground)")
+    up.add_argument("--port", type=int, default=0, help="port of the API data plane (default: a free one)")
+    up.add_argument(
+        "--emulator-port", type=int, default=0, help="port of the moto server (default: a free one)"
+    )
+    up.add_argument("--seed", action="store_true", help="insert the deterministic development items")
+    up.add_argument("--reload", action="store_true", help="repackage and redeploy when functions/ changes")
+    return parser
+
+
+def wait_until_api_answers(cloud: LocalCloud, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+    """Ready = a real answer from the function (anything but the data plane's 503 "not deployed")."""
+    deadline = time.monotonic() + timeout
+    probe = f"{cloud.api_url}/items?limit=1"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(probe, timeout=10) as response:  # noqa: S310 - our loopback data plane
+                if response.status < 500:
+                    return
+        except urllib.error.HTTPError as error:
+            if error.code < 500:
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise DeployError(f"the API at {cloud.api_url} did not answer within {timeout:.0f}s after deploying")
+
+
+def source_fingerprint(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def serve_until_stopped(cloud: LocalCloud, reload: bool, stop: threading.Event) -> None:
+    functions_dir = REPO_ROOT / "functions"
+    fingerprint = source_fingerprint(functions_dir) if reload else ""
+    while not stop.wait(RELOAD_POLL_SECONDS if reload else 3600):
+        if not reload:
+            continue
+        current = source_fingerprint(functions_dir)
+        if current == fingerprint:
+            continue
+        fingerprint = current
+        print("local cloud: functions/ changed, repackaging and redeploying", file=sys.stderr, flush=True)
+        try:
+            redeploy_code(cloud, sys.stderr)
+            print("local cloud: redeployed", file=sys.stderr, flush=True)
+        except DeployError as exc:
+            print(f"local cloud: redeploy failed, still serving the previous version: {exc}", file=sys.stderr)
+
+
+def up(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+        # A second Ctrl-C must not cut the clean-up short: ignore further signals while stopping.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        raise _Stop(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with ephemeral_local_cloud(emulator_port=args.emulator_port, api_port=args.port) as cloud:
+            print(f"local cloud: emulator {cloud.endpoint_url}, data plane {cloud.api_url}", file=sys.stderr)
+            print(
+                "local cloud: deploying (package, plan, apply, deploy, migrate)", file=sys.stderr, flush=True
+            )
+            deploy(cloud, sys.stderr, seed=args.seed)
+            wait_until_api_answers(cloud)
+            print(
+                f"local cloud: ready in {time.monotonic() - started:.1f}s (Ctrl-C to stop)", file=sys.stderr
+            )
+            print(f"API_URL={cloud.api_url}")
+            print(f"DYNAMODB_ENDPOINT={cloud.endpoint_url}")
+            print(f"TABLE_NAME={cloud.table_name}", flush=True)
+            serve_until_stopped(cloud, args.reload, stop)
+    except _Stop as signalled:
+        print(f"local cloud: {signalled}, stopped", file=sys.stderr)
+        return 0
+    except (DeployError, EmulatorError) as exc:
+        print(f"local cloud: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def main(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(list(argv))
+    if args.command == "up":
+        return up(args)
+    return 2
