@@ -1,0 +1,1 @@
+"""Optional API Gateway TOKEN authorizer: validates a bearer JWT and names the caller (principalId)."""
