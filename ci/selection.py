@@ -27,7 +27,7 @@ def container_engine_answers(environ: Mapping[str, str]) -> str | None:
     runner_host = environ.get("_EXPERIMENTAL_DAGGER_RUNNER_HOST")
     if runner_host:
         return f"_EXPERIMENTAL_DAGGER_RUNNER_HOST={runner_host}"
-    docker = shutil.which("docker")
+    docker = shutil.which("docker", path=environ.get("PATH"))
     if docker is None:
         return None
     try:

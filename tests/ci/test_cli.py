@@ -1,0 +1,97 @@
+"""`python -m ci` as a user runs it: list, errors, cache clear, and a failing run's exit code and output."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def ci(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ci", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_list_shows_every_stage_and_the_dag(repo_root: Path) -> None:
+    result = ci("list", cwd=repo_root)
+    assert result.returncode == 0
+    for name in (
+        "lint",
+        "test",
+        "coverage",
+        "iac-scan",
+        "sast",
+        "package",
+        "plan",
+        "apply",
+        "deploy",
+        "smoke",
+    ):
+        assert name in result.stdout
+    assert "run order (stages on one line run concurrently)" in result.stdout
+
+
+def test_unknown_stage_exits_2_and_lists_the_real_ones(repo_root: Path) -> None:
+    result = ci("run", "deploy-everything", "--executor", "host", cwd=repo_root)
+    assert result.returncode == 2
+    assert "unknown stage(s): deploy-everything" in result.stderr
+
+
+@pytest.fixture
+def broken_repo(tmp_path: Path, repo_root: Path) -> Path:
+    """A tiny copy of the project whose only Python file fails ruff."""
+    shutil.copytree(repo_root / "ci", tmp_path / "ci", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(repo_root / "uv.lock", tmp_path / "uv.lock")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ruff]\nline-length = 110\n[tool.ruff.lint]\nselect = ["F"]\n'
+        '[tool.mypy]\nfiles = ["functions"]\nignore_missing_imports = true\n'
+    )
+    (tmp_path / "functions").mkdir()
+    (tmp_path / "functions" / "bad.py").write_text("import os\n")  # F401: unused import
+    return tmp_path
+
+
+def test_failing_stage_exits_non_zero_names_the_command_and_writes_summaries(broken_repo: Path) -> None:
+    step_summary = broken_repo / "github_step_summary.md"
+    env = {
+        "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
+        "CI": "true",
+        "GITHUB_STEP_SUMMARY": str(step_summary),
+    }
+    result = ci("run", "lint", "--executor", "host", cwd=broken_repo, env=env)
+
+    assert result.returncode == 1
+    assert "executor: host (requested with --executor host)" in result.stdout
+    assert "[lint] FAILED" in result.stdout
+    assert "command: ruff check . (exit 1)" in result.stderr
+    assert "F401" in result.stderr  # the tail of the failing command's output
+    summary = (broken_repo / "build/reports/summary.md").read_text()
+    assert "| lint | ❌ failed |" in summary
+    assert step_summary.read_text() == summary
+
+
+def test_passing_run_is_cached_then_cache_clear_forgets_it(broken_repo: Path) -> None:
+    (broken_repo / "functions" / "bad.py").write_text("import os\n\nprint(os.sep)\n")
+    env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "CI": "true"}
+    first = ci("run", "lint", "--executor", "host", cwd=broken_repo, env=env)
+    second = ci("run", "lint", "--executor", "host", cwd=broken_repo, env=env)
+    cleared = ci("cache", "clear", cwd=broken_repo, env=env)
+    third = ci("run", "lint", "--executor", "host", "--no-cache", cwd=broken_repo, env=env)
+
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "[lint] passed in" in first.stdout
+    assert ", cached" not in first.stdout
+    assert "[lint] passed in" in second.stdout
+    assert ", cached" in second.stdout
+    assert "removed 1 cached stage run(s)" in cleared.stdout
+    assert ", cached" not in third.stdout

@@ -1,0 +1,71 @@
+"""DAG order and stage selection."""
+
+from __future__ import annotations
+
+import pytest
+
+from ci.dag import PipelineDefinitionError, levels, render, select, topological_order
+from ci.spec import Command, StageSpec
+from ci.stages import build_stages
+
+
+def _spec(name: str, *depends_on: str) -> StageSpec:
+    return StageSpec(
+        name=name,
+        description=name,
+        tool="t",
+        tool_version="1",
+        image="i:1.0.0",
+        commands=(Command(("true",)),),
+        depends_on=depends_on,
+    )
+
+
+def test_dependencies_come_first() -> None:
+    order = [spec.name for spec in topological_order(build_stages("local", environ={}))]
+    for before, after in [
+        ("lint", "test"),
+        ("test", "coverage"),
+        ("coverage", "package"),
+        ("sast", "package"),
+        ("iac-scan", "package"),
+        ("package", "plan"),
+        ("plan", "apply"),
+        ("apply", "deploy"),
+        ("deploy", "smoke"),
+    ]:
+        assert order.index(before) < order.index(after)
+
+
+def test_independent_stages_share_the_first_level() -> None:
+    assert levels(build_stages("local", environ={}))[0] == ["lint", "iac-scan", "sast"]
+
+
+def test_selection_runs_exactly_the_named_stages_ordered_through_unselected_ones() -> None:
+    selection = select(build_stages("local", environ={}), ["package", "lint", "sast", "iac-scan"])
+    assert list(selection) == ["lint", "iac-scan", "sast", "package"]
+    # package depends on coverage -> test -> lint; coverage and test are not selected, lint is
+    assert selection["package"][1] == ("lint", "iac-scan", "sast")
+    assert selection["lint"][1] == ()
+
+
+def test_empty_selection_means_every_stage() -> None:
+    assert len(select(build_stages("local", environ={}), [])) == 10
+
+
+def test_unknown_stage_is_named_in_the_error() -> None:
+    with pytest.raises(PipelineDefinitionError, match=r"unknown stage.*lnt"):
+        select(build_stages("local", environ={}), ["lnt"])
+
+
+def test_cycles_and_dangling_dependencies_are_rejected() -> None:
+    with pytest.raises(PipelineDefinitionError, match="cycle"):
+        topological_order([_spec("a", "b"), _spec("b", "a")])
+    with pytest.raises(PipelineDefinitionError, match="unknown stage 'ghost'"):
+        topological_order([_spec("a", "ghost")])
+
+
+def test_render_shows_each_stage_and_the_parallel_levels() -> None:
+    text = render(build_stages("local", environ={}))
+    assert "package   after coverage, iac-scan, sast" in text
+    assert "1. lint  iac-scan  sast" in text

@@ -1,0 +1,167 @@
+"""The DAG runner with the real host executor: concurrency, failures stopping dependants, cache hits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+import pytest
+
+from ci.cache import StageCache
+from ci.dag import select
+from ci.executors.host import HostExecutor
+from ci.runner import run_stages
+from ci.spec import Command, StageResult, StageSpec
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def stage_started(self, spec: StageSpec) -> None:
+        self.events.append(f"start {spec.name}")
+
+    def stage_finished(self, result: StageResult) -> None:
+        self.events.append(f"{result.status} {result.name}")
+
+
+def python(code: str, **options: object) -> Command:
+    return Command(("python", "-c", code), **options)  # type: ignore[arg-type]
+
+
+def spec(name: str, *commands: Command, depends_on: tuple[str, ...] = (), **options: object) -> StageSpec:
+    return StageSpec(
+        name=name,
+        description=name,
+        tool="python",
+        tool_version="3.11",
+        image="python:3.11-slim@sha256:x",
+        commands=commands,
+        depends_on=depends_on,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def run(
+    root: Path, specs: list[StageSpec], parallel: int = 2, cache: bool = False
+) -> tuple[list[StageResult], Recorder]:
+    executor = HostExecutor(root, StageCache(root) if cache else None, root / "build" / "logs")
+    recorder = Recorder()
+    results = anyio.run(run_stages, select(specs, []), executor, recorder, {}, parallel)
+    return results, recorder
+
+
+SLEEP_AND_STAMP = (
+    "import time,sys,pathlib; p=pathlib.Path(sys.argv[1]); t=time.time(); time.sleep(0.6); "
+    "p.write_text(f'{t} {time.time()}')"
+)
+
+
+def stamped(name: str, root: Path) -> StageSpec:
+    return spec(name, Command(("python", "-c", SLEEP_AND_STAMP, str(root / f"{name}.times"))))
+
+
+def _overlap(root: Path) -> bool:
+    (a_start, a_end), (b_start, b_end) = (
+        map(float, (root / f"{name}.times").read_text().split()) for name in ("a", "b")
+    )
+    return a_start < b_end and b_start < a_end
+
+
+def test_independent_stages_run_at_the_same_time(tmp_path: Path) -> None:
+    results, _ = run(tmp_path, [stamped("a", tmp_path), stamped("b", tmp_path)], parallel=2)
+    assert [result.status for result in results] == ["passed", "passed"]
+    assert _overlap(tmp_path)
+
+
+def test_concurrency_limit_is_respected(tmp_path: Path) -> None:
+    run(tmp_path, [stamped("a", tmp_path), stamped("b", tmp_path)], parallel=1)
+    assert not _overlap(tmp_path)
+
+
+def test_failure_stops_dependants_and_names_the_command_with_its_output(tmp_path: Path) -> None:
+    failing = spec("build", python("print('compiling'); print('error: boom'); raise SystemExit(3)"))
+    dependant = spec("ship", python("open('shipped', 'w').close()"), depends_on=("build",))
+    independent = spec("docs", python("print('fine')"))
+    results, recorder = run(tmp_path, [failing, dependant, independent])
+
+    by_name = {result.name: result for result in results}
+    assert by_name["build"].status == "failed"
+    assert by_name["build"].exit_code == 3
+    assert str(by_name["build"].failed_command).startswith("python -c")
+    assert by_name["build"].output_tail.splitlines()[-1] == "error: boom"
+    assert by_name["ship"].status == "skipped"
+    assert "build did not pass" in by_name["ship"].message
+    assert not (tmp_path / "shipped").exists()
+    assert by_name["docs"].status == "passed"
+    assert "start ship" not in recorder.events
+
+
+def test_scanner_runs_every_command_then_fails(tmp_path: Path) -> None:
+    scanner = spec(
+        "scan",
+        python("open('report.sarif', 'w').write('{}'); raise SystemExit(1)", reports_findings=True),
+        python("open('second.txt', 'w').write('ran')", reports_findings=True),
+    )
+    [result], _ = run(tmp_path, [scanner])
+    assert result.status == "failed"
+    assert (tmp_path / "report.sarif").exists()
+    assert (tmp_path / "second.txt").read_text() == "ran"
+
+
+def test_ordinary_failure_stops_the_stage_at_that_command(tmp_path: Path) -> None:
+    stage = spec("build", python("raise SystemExit(2)"), python("open('after.txt', 'w').close()"))
+    [result], _ = run(tmp_path, [stage])
+    assert result.exit_code == 2
+    assert not (tmp_path / "after.txt").exists()
+
+
+def test_missing_tool_is_a_clear_failure(tmp_path: Path) -> None:
+    [result], _ = run(tmp_path, [spec("lint", Command(("no-such-linter-xyz", ".")))])
+    assert result.status == "failed"
+    assert result.exit_code == 127
+    assert "no-such-linter-xyz: not found" in result.output_tail
+
+
+def test_stdout_redirect_writes_the_file(tmp_path: Path) -> None:
+    stage = spec(
+        "show", Command(("python", "-c", "print('{\"ok\": true}')"), stdout_to="build/reports/show.json")
+    )
+    run(tmp_path, [stage])
+    assert (tmp_path / "build/reports/show.json").read_text().strip() == '{"ok": true}'
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_unchanged_stage_is_restored_from_cache_unless_disabled(tmp_path: Path, use_cache: bool) -> None:
+    (tmp_path / "input.txt").write_text("v1")
+    counter = tmp_path / "runs.txt"
+    stage = spec(
+        "count",
+        python(
+            f"import pathlib; c=pathlib.Path({str(counter)!r}); "
+            "c.write_text(c.read_text()+'x' if c.exists() else 'x'); "
+            "pathlib.Path('build/out.txt').write_text(pathlib.Path('input.txt').read_text())"
+        ),
+        inputs=("input.txt",),
+        outputs=("build/out.txt",),
+    )
+    run(tmp_path, [stage], cache=use_cache)
+    (tmp_path / "build/out.txt").unlink()
+    [second], _ = run(tmp_path, [stage], cache=use_cache)
+
+    assert second.cached is use_cache
+    assert (tmp_path / "build/out.txt").read_text() == "v1"
+    assert counter.read_text() == ("x" if use_cache else "xx")
+
+    (tmp_path / "input.txt").write_text("v2")
+    [third], _ = run(tmp_path, [stage], cache=use_cache)
+    assert not third.cached
+    assert (tmp_path / "build/out.txt").read_text() == "v2"
+
+
+def test_failed_runs_are_not_cached(tmp_path: Path) -> None:
+    stage = spec("flaky", python("raise SystemExit(1)"), inputs=())
+    run(tmp_path, [stage], cache=True)
+    [second], _ = run(tmp_path, [stage], cache=True)
+    assert second.status == "failed"
+    assert not second.cached
