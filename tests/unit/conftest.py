@@ -92,6 +92,7 @@ def handler_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
 
 
 CallApi = Callable[..., ApiResult]
+CreateItem = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.unit.conftest import CallApi
+from tests.unit.conftest import CallApi, CreateItem
 
 MISSING_ID = "1d7c0b7e-7d5f-4c55-9f0e-0e1f0a0b0c0d"
 
@@ -100,7 +99,7 @@ BAD_UPDATE_BODIES: list[tuple[str, Any]] = [
 
 @pytest.mark.parametrize(("case", "body"), BAD_UPDATE_BODIES, ids=[c[0] for c in BAD_UPDATE_BODIES])
 def test_bad_update_body_is_400_and_changes_nothing(
-    call_api: CallApi, create_item: Callable[..., dict[str, Any]], case: str, body: Any
+    call_api: CallApi, create_item: CreateItem, case: str, body: Any
 ) -> None:
     created = create_item(name="unchanged")
     result = call_api("PUT", f"/items/{created['id']}", body=body)
@@ -110,9 +109,7 @@ def test_bad_update_body_is_400_and_changes_nothing(
 
 
 @pytest.mark.parametrize("body", ['{"version": ', b"\xc3\x28", ""], ids=["malformed", "non-UTF-8", "empty"])
-def test_unreadable_update_body_is_400(
-    call_api: CallApi, create_item: Callable[..., dict[str, Any]], body: Any
-) -> None:
+def test_unreadable_update_body_is_400(call_api: CallApi, create_item: CreateItem, body: Any) -> None:
     created = create_item()
     result = call_api("PUT", f"/items/{created['id']}", body=body)
     assert (result.status, result.error_code) == (400, "INVALID_JSON")

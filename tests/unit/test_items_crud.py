@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
-from tests.unit.conftest import CallApi
+from tests.unit.conftest import CallApi, CreateItem
 
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -38,7 +36,7 @@ def test_created_by_is_the_authorizer_principal(call_api: CallApi) -> None:
     assert result.json()["createdBy"] == "user-42"
 
 
-def test_read_returns_what_was_created(call_api: CallApi, create_item: Callable[..., dict[str, Any]]) -> None:
+def test_read_returns_what_was_created(call_api: CallApi, create_item: CreateItem) -> None:
     # Given an item with every writable field
     created = create_item(name="Lamp", description="desk lamp", status="inactive")
     # When it is read back
@@ -55,7 +53,7 @@ def test_reading_an_absent_item_is_404(call_api: CallApi) -> None:
 
 
 def test_update_with_current_version_changes_fields_and_bumps_version(
-    call_api: CallApi, create_item: Callable[..., dict[str, Any]]
+    call_api: CallApi, create_item: CreateItem
 ) -> None:
     # Given an item at version 1
     created = create_item(name="Old name", description="kept")
@@ -73,7 +71,7 @@ def test_update_with_current_version_changes_fields_and_bumps_version(
 
 
 def test_update_with_stale_version_is_409_and_changes_nothing(
-    call_api: CallApi, create_item: Callable[..., dict[str, Any]]
+    call_api: CallApi, create_item: CreateItem
 ) -> None:
     # Given an item someone already changed to version 2
     created = create_item(name="v1")
@@ -94,7 +92,7 @@ def test_update_of_absent_item_is_404(call_api: CallApi) -> None:
     assert result.error_code == "ITEM_NOT_FOUND"
 
 
-def test_delete_removes_the_item_once(call_api: CallApi, create_item: Callable[..., dict[str, Any]]) -> None:
+def test_delete_removes_the_item_once(call_api: CallApi, create_item: CreateItem) -> None:
     # Given an item
     created = create_item()
     # When it is deleted
@@ -106,9 +104,7 @@ def test_delete_removes_the_item_once(call_api: CallApi, create_item: Callable[.
     assert (again.status, again.error_code) == (404, "ITEM_NOT_FOUND")
 
 
-def test_uppercase_id_names_the_same_item(
-    call_api: CallApi, create_item: Callable[..., dict[str, Any]]
-) -> None:
+def test_uppercase_id_names_the_same_item(call_api: CallApi, create_item: CreateItem) -> None:
     created = create_item()
     assert call_api("GET", f"/items/{created['id'].upper()}").json() == created
 

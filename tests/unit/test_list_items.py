@@ -11,7 +11,7 @@ from api_handler.models import ItemStatus, PageKey, StoredPage
 from api_handler.pagination import decode_cursor
 from api_handler.repository import DynamoItemRepository
 
-from tests.unit.conftest import ITEMS_TABLE, CallApi
+from tests.unit.conftest import ITEMS_TABLE, CallApi, CreateItem
 
 
 def walk(call_api: CallApi, query: dict[str, str]) -> list[dict[str, Any]]:
@@ -33,7 +33,7 @@ def test_empty_table_lists_nothing(call_api: CallApi) -> None:
     assert call_api("GET", "/items").json() == {"items": [], "count": 0, "nextCursor": None}
 
 
-def test_default_page_is_20_items(call_api: CallApi, create_item: Callable[..., dict[str, Any]]) -> None:
+def test_default_page_is_20_items(call_api: CallApi, create_item: CreateItem) -> None:
     for n in range(21):
         create_item(name=f"item {n}")
     page = call_api("GET", "/items").json()
@@ -43,7 +43,7 @@ def test_default_page_is_20_items(call_api: CallApi, create_item: Callable[..., 
 
 
 def test_cursor_walk_visits_every_item_once_and_last_page_has_null_cursor(
-    call_api: CallApi, create_item: Callable[..., dict[str, Any]]
+    call_api: CallApi, create_item: CreateItem
 ) -> None:
     # Given 7 items
     created = {create_item(name=f"item {n}")["id"] for n in range(7)}
@@ -57,7 +57,7 @@ def test_cursor_walk_visits_every_item_once_and_last_page_has_null_cursor(
 
 
 def test_exact_multiple_of_limit_has_no_empty_trailing_page(
-    call_api: CallApi, create_item: Callable[..., dict[str, Any]]
+    call_api: CallApi, create_item: CreateItem
 ) -> None:
     for n in range(4):
         create_item(name=f"item {n}")
@@ -66,7 +66,7 @@ def test_exact_multiple_of_limit_has_no_empty_trailing_page(
 
 
 def test_status_filter_lists_only_that_status_newest_first(
-    call_api: CallApi, create_item: Callable[..., dict[str, Any]]
+    call_api: CallApi, create_item: CreateItem
 ) -> None:
     # Given active and archived items created one after the other
     active = [create_item(name=f"active {n}", status="active")["id"] for n in range(5)]
@@ -81,9 +81,7 @@ def test_status_filter_lists_only_that_status_newest_first(
     assert created_at == sorted(created_at, reverse=True)
 
 
-def test_cursor_of_one_status_is_refused_for_another(
-    call_api: CallApi, create_item: Callable[..., dict[str, Any]]
-) -> None:
+def test_cursor_of_one_status_is_refused_for_another(call_api: CallApi, create_item: CreateItem) -> None:
     for n in range(3):
         create_item(name=f"item {n}", status="inactive")
     cursor = call_api("GET", "/items", query={"status": "inactive", "limit": "1"}).json()["nextCursor"]
@@ -92,9 +90,7 @@ def test_cursor_of_one_status_is_refused_for_another(
         assert (result.status, result.error_code) == (400, "INVALID_CURSOR")
 
 
-def test_cursor_does_not_expose_more_than_the_position(
-    call_api: CallApi, create_item: Callable[..., dict[str, Any]]
-) -> None:
+def test_cursor_does_not_expose_more_than_the_position(call_api: CallApi, create_item: CreateItem) -> None:
     for n in range(2):
         create_item(name=f"item {n}", status="active")
     page = call_api("GET", "/items", query={"status": "active", "limit": "1"}).json()
@@ -128,7 +124,7 @@ class ShortPagesClient:
 
 @pytest.mark.parametrize("status", [None, "active"])
 def test_pages_are_filled_to_limit_when_dynamodb_returns_short_pages(
-    call_api: CallApi, create_item: Callable[..., dict[str, Any]], status: ItemStatus | None
+    call_api: CallApi, create_item: CreateItem, status: ItemStatus | None
 ) -> None:
     # Given 9 items and a DynamoDB that hands back 2 items per call
     for n in range(9):
