@@ -1,0 +1,72 @@
+"""Steps around the scanners and terraform: plan summary, secrets baseline, dependency-audit reporting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ci.steps.dependency_audit import describe_coverage, pypi_unreachable_reason
+from ci.steps.plan_summary import main as plan_summary
+from ci.steps.plan_summary import summarize
+from ci.steps.secrets_scan import unaudited
+
+PLAN = {
+    "resource_changes": [
+        {"address": "aws_s3_bucket.artifacts", "change": {"actions": ["create"]}},
+        {"address": "aws_lambda_function.api", "change": {"actions": ["update"]}},
+        {"address": "aws_iam_role.old", "change": {"actions": ["delete", "create"]}},
+        {"address": "aws_dynamodb_table.items", "change": {"actions": ["no-op"]}},
+    ],
+    "output_changes": {"api_url": {}},
+}
+
+
+def test_plan_summary_counts_and_lists_changes_but_not_no_ops() -> None:
+    markdown = summarize(PLAN, "plan-dev")
+    assert "**1 to create, 1 to update, 1 to replace**" in markdown
+    assert "| replace | `aws_iam_role.old` |" in markdown
+    assert "aws_dynamodb_table.items" not in markdown
+    assert "`api_url`" in markdown
+
+
+def test_plan_summary_of_an_empty_plan_says_no_changes(tmp_path: Path) -> None:
+    plan_json = tmp_path / "plan-prod.json"
+    plan_json.write_text(json.dumps({"resource_changes": []}))
+    assert plan_summary([str(plan_json), "--output", str(tmp_path / "plan-prod.md")]) == 0
+    assert "**no changes**" in (tmp_path / "plan-prod.md").read_text()
+
+
+def test_plan_summary_reports_an_unreadable_plan(tmp_path: Path) -> None:
+    assert plan_summary([str(tmp_path / "absent.json"), "--output", str(tmp_path / "x.md")]) == 1
+
+
+def test_secrets_in_the_audited_baseline_pass_new_ones_fail() -> None:
+    finding = {"type": "Secret Keyword", "hashed_secret": "abc", "line_number": 3}
+    scan = {
+        "results": {
+            "ci/local/emulator.py": [finding],
+            "functions/app.py": [{**finding, "hashed_secret": "def"}],
+        }
+    }
+    baseline = {"results": {"ci/local/emulator.py": [{**finding, "line_number": 27, "is_secret": False}]}}
+    assert [item["filename"] for item in unaudited(scan, baseline)] == ["functions/app.py"]
+
+
+def test_dependency_audit_says_what_was_not_audited() -> None:
+    report = {
+        "dependencies": [
+            {"name": "anyio", "version": "4.16.0", "vulns": []},
+            {"name": "jwt", "version": "9.9.9", "vulns": [{"id": "GHSA-1"}]},
+            {"name": "rich", "skip_reason": "Dependency not found on PyPI"},
+        ]
+    }
+    line = describe_coverage(report)
+    assert line.startswith("pip-audit: audited 2 of 3 locked packages, 1 vulnerable")
+    assert "NOT audited" in line
+    assert "rich" in line
+
+
+def test_unreachable_index_is_detected_with_a_reason() -> None:
+    reason = pypi_unreachable_reason("http://127.0.0.1:9/simple/")
+    assert reason is not None
+    assert "did not answer" in reason
