@@ -19,6 +19,7 @@ from pathlib import Path
 from ci.local.deployment_watcher import Deployment, DeploymentWatcher, emulator_client_session
 from ci.local.emulator import FAKE_AWS_ENV, LOOPBACK
 from ci.local.log_shipper import CloudWatchLogShipper
+from ci.local.mapping_template import TemplateError
 from ci.local.proxy_event import (
     INTERNAL_SERVER_ERROR,
     HttpRequest,
@@ -114,16 +115,36 @@ class LocalDataPlane:
             if route is None or route.method is None:
                 return gateway_error(403, "Missing Authentication Token", request_id)
             if route.method.integration_type == "MOCK":
-                mock = route.method.mock_response()
-                headers = [("Content-Type", "application/json"), *mock.headers.items()]
-                return HttpResponse(
-                    mock.status, [*headers, ("x-amzn-RequestId", request_id)], mock.body.encode()
-                )
+                return self._mock(request, deployment, route, request_id)
             response = self._invoke_function(request, deployment, route, request_id)
             if response is not None:
                 return response
             self.watcher.refresh()
         return gateway_error(503, "The function is being redeployed, retry", request_id)
+
+    def _mock(
+        self, request: HttpRequest, deployment: Deployment, route: RouteMatch, request_id: str
+    ) -> HttpResponse:
+        """A MOCK integration (CORS preflight); its templates see the same request data as a proxy event."""
+        assert route.method is not None  # noqa: S101 - the caller matched a method
+        event = build_proxy_event(request, deployment.api, route, request_id)
+        parameters = {
+            "header": event["headers"],
+            "querystring": event["queryStringParameters"] or {},
+            "path": event["pathParameters"] or {},
+        }
+        try:
+            mock = route.method.mock_response(parameters, event["requestContext"])
+        except TemplateError as exc:
+            print(f"local cloud: mapping template of {route.resource.path}: {exc}", file=sys.stderr)
+            return gateway_error(500, "Internal server error", request_id)
+        headers = [
+            ("Content-Type", "application/json"),
+            *mock.headers.items(),
+            ("x-amzn-RequestId", request_id),
+        ]
+        body = b"" if mock.status in (204, 304) else mock.body.encode()
+        return HttpResponse(mock.status, headers, body)
 
     def _invoke_function(
         self, request: HttpRequest, deployment: Deployment, route: RouteMatch, request_id: str

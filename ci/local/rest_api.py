@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from ci.local.mapping_template import render
+
 if TYPE_CHECKING:
     from mypy_boto3_apigateway import APIGatewayClient
 
@@ -58,32 +60,45 @@ class Method:
     request_templates: Mapping[str, str] = field(default_factory=dict)
     integration_responses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
-    def mock_response(self) -> MockResponse:
-        """What a MOCK integration answers (used for CORS preflight): status from the request template's
-        ``statusCode``, then the integration response whose selection pattern matches it (or the default one),
-        with its static header mappings (``'value'`` literals)."""
-        template = self.request_templates.get("application/json", "")
-        try:
-            requested = json.loads(template).get("statusCode", 200) if template else 200
-        except (ValueError, AttributeError):
-            requested = 200
-        chosen: Mapping[str, Any] | None = None
-        for response in self.integration_responses.values():
-            pattern = response.get("selectionPattern")
-            if pattern and re.fullmatch(pattern, str(requested)):
-                chosen = response
-                break
-            if not pattern and chosen is None:
-                chosen = response
+    def mock_response(
+        self, request_parameters: Mapping[str, Mapping[str, str]], context: Mapping[str, Any]
+    ) -> MockResponse:
+        """What a MOCK integration answers (CORS preflight): the status from the request template's
+        ``statusCode``, then the integration response whose selection pattern matches it (or the default one):
+        its static header mappings (``'value'`` literals) and its response template, which may override
+        headers and status through ``$context.responseOverride``."""
+        request_template = self.request_templates.get("application/json", "")
+        requested = 200
+        if request_template:
+            rendered = render(request_template, request_parameters, context).body
+            try:
+                requested = int(json.loads(rendered).get("statusCode", 200))
+            except (ValueError, AttributeError, TypeError):
+                requested = 200
+        chosen = self._integration_response_for(requested)
         if chosen is None:
-            return MockResponse(int(requested), {}, "")
+            return MockResponse(requested, {}, "")
         headers = {
             name.removeprefix("method.response.header."): value.strip("'")
             for name, value in (chosen.get("responseParameters") or {}).items()
             if name.startswith("method.response.header.") and value.startswith("'")
         }
-        body = (chosen.get("responseTemplates") or {}).get("application/json") or ""
-        return MockResponse(int(chosen.get("statusCode", requested)), headers, body)
+        status = int(chosen.get("statusCode", requested))
+        template = (chosen.get("responseTemplates") or {}).get("application/json") or ""
+        result = render(template, request_parameters, context)
+        return MockResponse(
+            result.status_override or status, {**headers, **result.header_overrides}, result.body
+        )
+
+    def _integration_response_for(self, status: int) -> Mapping[str, Any] | None:
+        default: Mapping[str, Any] | None = None
+        for response in self.integration_responses.values():
+            pattern = response.get("selectionPattern")
+            if pattern and re.fullmatch(pattern, str(status)):
+                return response
+            if not pattern and default is None:
+                default = response
+        return default
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ci.local.mapping_template import TemplateError, render
 from ci.local.rest_api import DeployedRestApi, FunctionRef, Method, Resource
 
+NO_PARAMETERS: dict[str, dict[str, str]] = {"header": {}, "querystring": {}, "path": {}}
 PROXY = Method("GET", "AWS_PROXY", function=FunctionRef("fn", "live"))
 
 
@@ -79,10 +83,77 @@ def test_mock_integration_answers_with_the_selected_integration_response_headers
         },
     )
     # When it is answered
-    response = method.mock_response()
+    response = method.mock_response(NO_PARAMETERS, {})
     # Then status and static headers come from the default integration response
     assert response.status == 200
     assert response.headers == {
         "Access-Control-Allow-Origin": "https://app.example.com",
         "Access-Control-Allow-Methods": "GET,OPTIONS",
     }
+
+
+CORS_TEMPLATE = """#set($origin = $input.params().header.get("Origin"))
+#if($origin == "")#set($origin = $input.params().header.get("origin"))#end
+#set($allowed = ["http://localhost:3000","http://127.0.0.1:3000"])
+#if($allowed.contains($origin))
+#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)
+#set($context.responseOverride.header.Vary = "Origin")
+#end
+{}
+"""
+
+
+def preflight_method() -> Method:
+    return Method(
+        "OPTIONS",
+        "MOCK",
+        request_templates={"application/json": '{"statusCode": 204}'},
+        integration_responses={
+            "204": {
+                "statusCode": "204",
+                "responseParameters": {
+                    "method.response.header.Access-Control-Allow-Methods": "'GET,OPTIONS'"
+                },
+                "responseTemplates": {"application/json": CORS_TEMPLATE},
+            }
+        },
+    )
+
+
+def with_origin(origin: str) -> dict[str, dict[str, str]]:
+    return {**NO_PARAMETERS, "header": {"Origin": origin}}
+
+
+def test_preflight_template_echoes_an_allowed_origin() -> None:
+    # Given the Terraform module's preflight: a template that echoes the Origin when it is on the allowlist
+    # When an allowed origin asks
+    response = preflight_method().mock_response(with_origin("http://127.0.0.1:3000"), {})
+    # Then the origin is echoed with Vary, next to the static headers, with the requested status
+    assert response.status == 204
+    assert response.headers == {
+        "Access-Control-Allow-Methods": "GET,OPTIONS",
+        "Access-Control-Allow-Origin": "http://127.0.0.1:3000",
+        "Vary": "Origin",
+    }
+    assert response.body.strip() == "{}"
+
+
+def test_preflight_template_does_not_allow_an_unknown_origin() -> None:
+    response = preflight_method().mock_response(with_origin("https://evil.example"), {})
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert response.headers["Access-Control-Allow-Methods"] == "GET,OPTIONS"
+
+
+def test_template_constructs_outside_the_supported_subset_are_refused() -> None:
+    with pytest.raises(TemplateError):
+        render("#foreach($x in $list)$x#end", {}, {})
+    with pytest.raises(TemplateError):
+        render("#if($a == 1", {}, {})
+    with pytest.raises(TemplateError):
+        render("#set($x = $input.body.unknownCall())", {}, {})
+
+
+def test_template_branches_and_text_references() -> None:
+    template = "#set($n = 2)#if($n == 1)one#elseif($n == 2 && !false)two $n#else other#end"
+    assert render(template, {}, {}).body == "two 2"
+    assert render("#set($context.responseOverride.status = 418)", {}, {}).status_override == 418
