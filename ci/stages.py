@@ -370,6 +370,34 @@ def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
     )
 
 
+def outputs(env: str, environ: Mapping[str, str]) -> StageSpec:
+    """Read the env's Terraform outputs without applying: lets a code-only deployment find its function."""
+    root = _env_root(env)
+    return StageSpec(
+        name="outputs",
+        description=f"terraform output -json for {env} -> build/terraform/{env}/outputs.json",
+        tool="terraform",
+        tool_version=TERRAFORM_VERSION,
+        image=PYTHON_IMAGE,
+        binaries=(TERRAFORM_BINARY,),
+        commands=(
+            Command(("terraform", f"-chdir={root}", "init", "-input=false", "-no-color")),
+            Command(
+                ("terraform", f"-chdir={root}", "output", "-json"),
+                stdout_to=f"build/terraform/{env}/outputs.json",
+            ),
+        ),
+        outputs=(f"build/terraform/{env}/outputs.json",),
+        env=frozen_env(_cloud_env(env, environ)),
+        secrets=AWS_CREDENTIALS,
+        cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
+        depends_on=("apply",),
+        cacheable=False,
+        needs_cloud=True,
+        report=f"build/terraform/{env}/outputs.json",
+    )
+
+
 def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
     return StageSpec(
         name="deploy",
@@ -396,7 +424,7 @@ def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
         env=frozen_env(_cloud_env(env, environ)),
         secrets=AWS_CREDENTIALS,
         cache_dirs=(UV_CACHE,),
-        depends_on=("apply", "package"),
+        depends_on=("outputs", "package"),
         cacheable=False,
         needs_cloud=True,
         report=f"{REPORTS}/deploy-{env}.json",
@@ -448,6 +476,7 @@ def build_stages(env: str = "local", environ: Mapping[str, str] | None = None) -
         package(env),
         plan(env, environ),
         apply(env, environ),
+        outputs(env, environ),
         deploy(env, environ),
         smoke(env, environ),
     )

@@ -31,7 +31,8 @@ def test_dependencies_come_first() -> None:
         ("iac-scan", "package"),
         ("package", "plan"),
         ("plan", "apply"),
-        ("apply", "deploy"),
+        ("apply", "outputs"),
+        ("outputs", "deploy"),
         ("deploy", "smoke"),
     ]:
         assert order.index(before) < order.index(after)
@@ -50,7 +51,7 @@ def test_selection_runs_exactly_the_named_stages_ordered_through_unselected_ones
 
 
 def test_empty_selection_means_every_stage() -> None:
-    assert len(select(build_stages("local", environ={}), [])) == 10
+    assert len(select(build_stages("local", environ={}), [])) == 11
 
 
 def test_unknown_stage_is_named_in_the_error() -> None:
