@@ -1,0 +1,173 @@
+"""The JWT TOKEN authorizer with real RSA-signed tokens: valid ones pass, everything else is Unauthorized."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import jwt
+import pytest
+from authorizer import handler
+from authorizer.settings import AuthorizerSettingsError, load_authorizer_settings
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+ISSUER = "https://issuer.example.com/"
+AUDIENCE = "items-api"
+METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/POST/items"
+
+
+def new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+SIGNING_KEY = new_key()
+OTHER_KEY = new_key()
+
+
+def public_pem(key: rsa.RSAPrivateKey) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def jwks(*keys: tuple[str, rsa.RSAPrivateKey]) -> str:
+    documents = []
+    for kid, key in keys:
+        document = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+        documents.append({**document, "kid": kid, "use": "sig", "alg": "RS256"})
+    return json.dumps({"keys": documents})
+
+
+def token(
+    key: rsa.RSAPrivateKey = SIGNING_KEY, kid: str | None = "key-1", algorithm: str = "RS256", **claims: Any
+) -> str:
+    now = int(time.time())
+    payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": "user-42", "iat": now, "exp": now + 300, **claims}
+    return jwt.encode(payload, key, algorithm=algorithm, headers={"kid": kid} if kid else None)
+
+
+@pytest.fixture
+def authorize(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], dict[str, Any]]]:
+    monkeypatch.setenv("JWT_ISSUER", ISSUER)
+    monkeypatch.setenv("JWT_AUDIENCE", AUDIENCE)
+    monkeypatch.setenv("JWT_JWKS", jwks(("key-1", SIGNING_KEY)))
+    handler.settings.cache_clear()
+
+    def call(authorization: str) -> dict[str, Any]:
+        event = {"type": "TOKEN", "authorizationToken": authorization, "methodArn": METHOD_ARN}
+        return handler.lambda_handler(event, None)
+
+    yield call
+    handler.settings.cache_clear()
+
+
+def test_valid_token_allows_the_whole_stage_as_its_subject(
+    authorize: Callable[[str], dict[str, Any]],
+) -> None:
+    # Given a token our issuer signed for this API / When API Gateway asks the authorizer
+    answer = authorize(f"Bearer {token(scope='items:write')}")
+    # Then the caller is user-42, allowed on every route of the stage (so the cached answer serves them all)
+    assert answer["principalId"] == "user-42"
+    statement = answer["policyDocument"]["Statement"][0]
+    assert statement == {
+        "Action": "execute-api:Invoke",
+        "Effect": "Allow",
+        "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/*",
+    }
+    assert answer["context"] == {"issuer": ISSUER, "scope": "items:write"}
+
+
+@pytest.mark.parametrize(
+    ("case", "authorization"),
+    [
+        ("expired", f"Bearer {token(exp=int(time.time()) - 3600)}"),
+        ("wrong audience", f"Bearer {token(aud='another-api')}"),
+        ("wrong issuer", f"Bearer {token(iss='https://evil.example.com/')}"),
+        ("signed by another key", f"Bearer {token(key=OTHER_KEY)}"),
+        ("unknown kid", f"Bearer {token(kid='key-9')}"),
+        ("no subject", f"Bearer {token(sub='')}"),
+        ("not yet valid", f"Bearer {token(nbf=int(time.time()) + 3600)}"),
+        ("garbage", "Bearer not.a.jwt"),
+        ("random text", "Bearer hello"),
+        ("no scheme", token()),
+        ("basic auth", "Basic dXNlcjpwYXNz"),
+        ("empty", ""),
+        ("bearer without token", "Bearer "),
+        (
+            "alg none",
+            "Bearer " + jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": "x"}, None, algorithm="none"),
+        ),
+        (
+            "HS256 with the public key as secret",
+            "Bearer "
+            + jwt.encode(
+                {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 300},
+                "a-shared-secret-of-at-least-32-bytes!!",
+                algorithm="HS256",
+                headers={"kid": "key-1"},
+            ),
+        ),
+    ],
+)
+def test_bad_tokens_are_unauthorized(
+    authorize: Callable[[str], dict[str, Any]], case: str, authorization: str
+) -> None:
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize(authorization)
+
+
+def test_tokens_without_exp_are_refused(authorize: Callable[[str], dict[str, Any]]) -> None:
+    now = int(time.time())
+    unbounded = jwt.encode(
+        {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "iat": now},
+        SIGNING_KEY,
+        algorithm="RS256",
+        headers={"kid": "key-1"},
+    )
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize(f"Bearer {unbounded}")
+
+
+def test_pem_keys_are_tried_in_turn(
+    authorize: Callable[[str], dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two PEM keys configured (e.g. during a key rotation) and no JWKS
+    monkeypatch.delenv("JWT_JWKS")
+    monkeypatch.setenv("JWT_PUBLIC_KEYS", public_pem(OTHER_KEY) + "\n" + public_pem(SIGNING_KEY))
+    handler.settings.cache_clear()
+    # Then a token signed by either one, with no kid, passes
+    assert authorize(f"Bearer {token(kid=None)}")["principalId"] == "user-42"
+    assert authorize(f"Bearer {token(key=OTHER_KEY, kid=None)}")["principalId"] == "user-42"
+
+
+def test_misconfiguration_names_every_problem() -> None:
+    with pytest.raises(AuthorizerSettingsError) as raised:
+        load_authorizer_settings({"JWT_ALGORITHMS": "HS256,none", "JWT_JWKS": "{not json"})
+    message = str(raised.value)
+    for expected in ("JWT_ISSUER is not set", "JWT_AUDIENCE is not set", "HS256", "JWT_JWKS is not a usable"):
+        assert expected in message
+
+
+def test_pem_setting_without_a_key_is_refused() -> None:
+    with pytest.raises(AuthorizerSettingsError, match="no '-----BEGIN PUBLIC KEY-----' block"):
+        load_authorizer_settings({"JWT_ISSUER": ISSUER, "JWT_AUDIENCE": AUDIENCE, "JWT_PUBLIC_KEYS": "nope"})
+
+
+def test_broken_pem_is_refused() -> None:
+    broken = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"
+    with pytest.raises(AuthorizerSettingsError, match="key #1 cannot be loaded"):
+        load_authorizer_settings({"JWT_ISSUER": ISSUER, "JWT_AUDIENCE": AUDIENCE, "JWT_PUBLIC_KEYS": broken})
+
+
+def test_keys_are_required() -> None:
+    with pytest.raises(AuthorizerSettingsError, match="set JWT_JWKS"):
+        load_authorizer_settings({"JWT_ISSUER": ISSUER, "JWT_AUDIENCE": AUDIENCE})
+
+
+def test_unusual_method_arn_is_passed_through() -> None:
+    assert handler.stage_wide_resource("not-an-arn") == "not-an-arn"
