@@ -52,3 +52,13 @@ output "lambda_log_group_name" {
   description = "The function's log group."
   value       = module.service.lambda_log_group_name
 }
+
+output "api_throttling" {
+  description = "Stage-wide throttling in force (rate_limit rps, burst_limit); checked by scripts/validate_infrastructure.py."
+  value       = module.service.api_throttling
+}
+
+output "lambda_platform" {
+  description = "Lambda runtime and architecture."
+  value       = module.service.lambda_platform
+}

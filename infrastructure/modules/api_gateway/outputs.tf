@@ -32,3 +32,11 @@ output "deployment_id" {
   description = "Id of the current deployment (changes only when the API definition changes)."
   value       = aws_api_gateway_deployment.this.id
 }
+
+output "throttling" {
+  description = "Stage-wide throttling in force (requests per second and burst)."
+  value = {
+    rate_limit  = aws_api_gateway_method_settings.all.settings[0].throttling_rate_limit
+    burst_limit = aws_api_gateway_method_settings.all.settings[0].throttling_burst_limit
+  }
+}

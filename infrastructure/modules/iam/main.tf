@@ -1,21 +1,18 @@
 # The Lambda execution role: exactly the service's tables, its index, its log group and its keys.
 data "aws_partition" "current" {}
 
-data "aws_iam_policy_document" "assume_by_lambda" {
-  statement {
-    sid     = "LambdaAssumesRole"
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "lambda_execution" {
-  name                 = var.role_name
-  description          = "Execution role of ${var.role_name}: its tables, index, log group and keys only."
-  assume_role_policy   = data.aws_iam_policy_document.assume_by_lambda.json
+  name        = var.role_name
+  description = "Execution role of ${var.role_name}: its tables, index, log group and keys only."
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaAssumesRole"
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "lambda.amazonaws.com" }
+    }]
+  })
   max_session_duration = 3600
   tags                 = var.tags
 }

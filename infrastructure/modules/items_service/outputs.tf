@@ -57,3 +57,13 @@ output "api_access_log_group_name" {
   description = "The API's access log group."
   value       = module.api.access_log_group_name
 }
+
+output "api_throttling" {
+  description = "Stage-wide throttling in force (rate_limit rps, burst_limit)."
+  value       = module.api.throttling
+}
+
+output "lambda_platform" {
+  description = "Lambda runtime and architecture."
+  value       = module.function.platform
+}

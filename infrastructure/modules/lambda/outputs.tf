@@ -52,3 +52,11 @@ output "environment_variables" {
   description = "Environment variables set on the function."
   value       = local.environment_variables
 }
+
+output "platform" {
+  description = "Runtime and architecture the function is declared with."
+  value = {
+    runtime      = aws_lambda_function.this.runtime
+    architecture = one(aws_lambda_function.this.architectures)
+  }
+}

@@ -106,7 +106,7 @@ resource "aws_s3_bucket_policy" "this" {
   bucket = aws_s3_bucket.this.id
   policy = jsonencode({
     Version   = "2012-10-17"
-    Statement = [local.deny_insecure_transport[aws_s3_bucket.this.arn]]
+    Statement = [local.deny_insecure_transport["bucket"]]
   })
   depends_on = [aws_s3_bucket_public_access_block.this]
 }
@@ -114,13 +114,13 @@ resource "aws_s3_bucket_policy" "this" {
 locals {
   # Deny any request not made over TLS, for the bucket and its objects.
   deny_insecure_transport = {
-    for arn in [aws_s3_bucket.this.arn, aws_s3_bucket.access_logs.arn] : arn => {
-      Sid       = "DenyInsecureTransport"
-      Effect    = "Deny"
-      Principal = "*"
-      Action    = "s3:*"
-      Resource  = [arn, "${arn}/*"]
-      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    for key, arn in { bucket = aws_s3_bucket.this.arn, access_logs = aws_s3_bucket.access_logs.arn } : key => {
+      Sid                    = "DenyInsecureTransport"
+      Effect                 = "Deny"
+      Principal              = "*"
+      Action                 = "s3:*"
+      Resource               = [arn, "${arn}/*"]
+      Condition              = { Bool = { "aws:SecureTransport" = "false" } }
     }
   }
 }
@@ -194,7 +194,7 @@ resource "aws_s3_bucket_policy" "access_logs" {
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = concat(
-      var.tls_only_policy_enabled ? [local.deny_insecure_transport[aws_s3_bucket.access_logs.arn]] : [],
+      var.tls_only_policy_enabled ? [local.deny_insecure_transport["access_logs"]] : [],
       [{
         Sid       = "AllowServerAccessLogDelivery"
         Effect    = "Allow"

@@ -1,6 +1,6 @@
 output "bucket_name" {
   description = "Name of the bucket."
-  value       = aws_s3_bucket.this.id
+  value       = aws_s3_bucket.this.bucket
 }
 
 output "bucket_arn" {
@@ -15,5 +15,5 @@ output "kms_key_arn" {
 
 output "access_log_bucket_name" {
   description = "Name of the bucket holding the server access logs."
-  value       = aws_s3_bucket.access_logs.id
+  value       = aws_s3_bucket.access_logs.bucket
 }

@@ -1,0 +1,32 @@
+# Plans the local stack from its own terraform.tfvars against a mocked AWS provider.
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+variables {
+  lambda_artifact_path = "../../tests/fixtures/artifact.zip"
+}
+
+run "local_settings_reach_the_stack" {
+  command = plan
+
+  assert {
+    condition     = output.api_throttling == { rate_limit = 50, burst_limit = 100 }
+    error_message = "local must throttle the stage at 50 rps with a burst of 100."
+  }
+
+  assert {
+    condition     = output.lambda_platform == { runtime = "python3.11", architecture = "x86_64" }
+    error_message = "local must run python3.11 on x86_64."
+  }
+
+  assert {
+    condition     = output.function_name == "items-service-local-api" && output.items_table_name == "items-service-local-items" && output.idempotency_table_name == "items-service-local-idempotency" && output.function_alias_name == "live" && output.stage_name == "local"
+    error_message = "local resources must follow the naming contract."
+  }
+
+  assert {
+    condition     = output.lambda_log_group_name == "/aws/lambda/items-service-local-api"
+    error_message = "The function's log group must follow the naming contract."
+  }
+}

@@ -1,0 +1,32 @@
+# Plans the prod stack from its own terraform.tfvars against a mocked AWS provider.
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+variables {
+  lambda_artifact_path = "../../tests/fixtures/artifact.zip"
+}
+
+run "prod_settings_reach_the_stack" {
+  command = plan
+
+  assert {
+    condition     = output.api_throttling == { rate_limit = 200, burst_limit = 400 }
+    error_message = "prod must throttle the stage at 200 rps with a burst of 400."
+  }
+
+  assert {
+    condition     = output.lambda_platform == { runtime = "python3.13", architecture = "arm64" }
+    error_message = "prod must run python3.13 on arm64."
+  }
+
+  assert {
+    condition     = output.function_name == "items-service-prod-api" && output.items_table_name == "items-service-prod-items" && output.idempotency_table_name == "items-service-prod-idempotency" && output.function_alias_name == "live" && output.stage_name == "prod"
+    error_message = "prod resources must follow the naming contract."
+  }
+
+  assert {
+    condition     = output.lambda_log_group_name == "/aws/lambda/items-service-prod-api"
+    error_message = "The function's log group must follow the naming contract."
+  }
+}

@@ -1,0 +1,96 @@
+# Account-wide, applied once by an administrator before any environment: the Terraform state bucket,
+# the state lock table and API Gateway's account-level CloudWatch role.
+provider "aws" {
+  region = var.aws_region
+}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  tags       = merge(var.tags, { Project = var.project_tag, ManagedBy = "terraform", Stack = "global" })
+}
+
+module "state_bucket" {
+  source = "../modules/s3"
+
+  bucket_name                        = "${var.name_prefix}-tfstate-${local.account_id}"
+  access_log_bucket_name             = "${var.name_prefix}-tfstate-access-logs-${local.account_id}"
+  noncurrent_version_expiration_days = var.state_version_retention_days
+  force_destroy                      = false
+  tags                               = local.tags
+}
+
+resource "aws_kms_key" "locks" {
+  description             = "${var.name_prefix} Terraform lock table"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AccountAdministration"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+  tags = local.tags
+}
+
+resource "aws_kms_alias" "locks" {
+  name          = "alias/${var.name_prefix}-terraform-locks"
+  target_key_id = aws_kms_key.locks.key_id
+}
+
+resource "aws_dynamodb_table" "locks" {
+  name                        = "${var.name_prefix}-terraform-locks"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "LockID"
+  deletion_protection_enabled = true
+
+  attribute {
+    name = "LockID"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = aws_kms_key.locks.arn
+  }
+
+  tags = local.tags
+}
+
+# API Gateway writes execution logs through one role per account and region.
+resource "aws_iam_role" "apigateway_cloudwatch" {
+  name        = "${var.name_prefix}-apigateway-cloudwatch"
+  description = "Lets API Gateway push execution logs to CloudWatch Logs (account setting)."
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "ApiGatewayAssumesRole"
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "apigateway.amazonaws.com" }
+      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+    }]
+  })
+  tags = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "apigateway_cloudwatch" {
+  role       = aws_iam_role.apigateway_cloudwatch.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  cloudwatch_role_arn = aws_iam_role.apigateway_cloudwatch.arn
+  depends_on          = [aws_iam_role_policy_attachment.apigateway_cloudwatch]
+}

@@ -1,0 +1,44 @@
+variable "aws_region" {
+  description = "Region of the state bucket, lock table and API Gateway account setting."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
+    error_message = "aws_region must look like us-east-1."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of the shared resources (state bucket <prefix>-tfstate-<account>, lock table <prefix>-terraform-locks)."
+  type        = string
+  default     = "items-service"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{2,30}$", var.name_prefix))
+    error_message = "name_prefix must be 3-31 lowercase letters, digits or hyphens."
+  }
+}
+
+variable "project_tag" {
+  description = "Project tag value (the OIDC roles reach KMS keys by this tag)."
+  type        = string
+  default     = "items-service"
+}
+
+variable "state_version_retention_days" {
+  description = "Days old state versions are kept (the undo history of every environment)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.state_version_retention_days >= 30
+    error_message = "state_version_retention_days must be at least 30."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for the shared resources."
+  type        = map(string)
+  default     = {}
+}
