@@ -28,7 +28,7 @@ def pypi_unreachable_reason(url: str = PYPI_PROBE_URL) -> str | None:
     """None when PyPI answers; otherwise why not."""
     request = urllib.request.Request(url, method="HEAD")  # noqa: S310 - fixed https URL
     try:
-        with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT_SECONDS):  # noqa: S310  # nosec B310
+        with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT_SECONDS):  # noqa: S310
             return None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         return f"{url} did not answer ({error})"

@@ -40,16 +40,18 @@ def test_plan_summary_reports_an_unreadable_plan(tmp_path: Path) -> None:
     assert plan_summary([str(tmp_path / "absent.json"), "--output", str(tmp_path / "x.md")]) == 1
 
 
-def test_secrets_in_the_audited_baseline_pass_new_ones_fail() -> None:
-    finding = {"type": "Secret Keyword", "hashed_secret": "abc", "line_number": 3}
-    scan = {
-        "results": {
-            "ci/local/emulator.py": [finding],
-            "functions/app.py": [{**finding, "hashed_secret": "def"}],
-        }
-    }
-    baseline = {"results": {"ci/local/emulator.py": [{**finding, "line_number": 27, "is_secret": False}]}}
+def test_secrets_audited_as_false_positives_pass_anywhere_new_ones_fail() -> None:
+    fake = {"type": "Secret Keyword", "hashed_secret": "abc", "line_number": 3}
+    real = {**fake, "hashed_secret": "def"}
+    scan = {"results": {"tests/bench.py": [fake], "functions/app.py": [real]}}
+    baseline = {"results": {"ci/local/emulator.py": [{**fake, "line_number": 27, "is_secret": False}]}}
     assert [item["filename"] for item in unaudited(scan, baseline)] == ["functions/app.py"]
+
+
+def test_a_baseline_entry_not_marked_audited_allows_nothing() -> None:
+    finding = {"type": "Secret Keyword", "hashed_secret": "abc", "line_number": 3}
+    scan = {"results": {"functions/app.py": [finding]}}
+    assert len(unaudited(scan, {"results": {"functions/app.py": [finding]}})) == 1
 
 
 def test_dependency_audit_says_what_was_not_audited() -> None:
