@@ -53,11 +53,6 @@ class ItemNotFound(ApiError):
         super().__init__(f"item {item_id} does not exist")
 
 
-class RouteNotFound(ApiError):
-    http_status = 404
-    code = "NOT_FOUND"
-
-
 class VersionConflict(ApiError):
     http_status = 409
     code = "VERSION_CONFLICT"

@@ -48,6 +48,8 @@ def parse_json_object(body: str | None, is_base64_encoded: bool) -> dict[str, An
         raise InvalidJsonBody("request body is not UTF-8 encoded JSON") from error
     except ValueError as error:  # json.JSONDecodeError and rejected constants
         raise InvalidJsonBody(f"request body is not valid JSON: {error}") from error
+    except RecursionError:  # e.g. "[[[[…" nested deeper than the parser's stack
+        raise InvalidJsonBody("request body is nested too deeply") from None
     if not isinstance(document, dict):
         raise ValidationFailed(f"request body must be a JSON object, not {type(document).__name__}")
     return document

@@ -23,7 +23,7 @@ from api_handler.models import (
     PageKey,
     StoredPage,
 )
-from api_handler.pagination import decode_cursor, encode_cursor, key_attributes
+from api_handler.pagination import decode_cursor, encode_cursor
 
 
 class ItemRepository(Protocol):
@@ -118,8 +118,5 @@ class ItemService:
     def list_items(self, query: ListQuery) -> ItemPage:
         start = decode_cursor(query.cursor, query.status) if query.cursor is not None else None
         page = self._repository.list_page(query.limit, start, query.status)
-        next_cursor = None
-        if page.next_key is not None:
-            attributes = key_attributes(query.status)
-            next_cursor = encode_cursor({k: page.next_key[k] for k in attributes}, query.status)
+        next_cursor = encode_cursor(page.next_key, query.status) if page.next_key is not None else None
         return {"items": page.items, "count": len(page.items), "nextCursor": next_cursor}

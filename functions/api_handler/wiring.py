@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api_handler.app import build_app
 from api_handler.idempotency import IdempotentCreation
-from api_handler.observability import MetricsEvents, build_tracer
+from api_handler.observability import MetricsEvents, build_tracer, logger
 from api_handler.repository import DynamoItemRepository
 from api_handler.service import ItemService
 from api_handler.settings import load_settings
@@ -32,6 +32,7 @@ def request_handler() -> RequestHandler:
         client=lambda: repository.client,
     )
     app = build_app(settings, service, creation)
+    logger.info("items API ready", extra={"environment": settings.environment})
     tracer = build_tracer()
     handle: RequestHandler = app.resolve
     return tracer.capture_lambda_handler(handle) if tracer else handle

@@ -19,6 +19,7 @@ BAD_CREATE_BODIES: list[tuple[str, Any, str]] = [
     ("no body", None, "INVALID_JSON"),
     ("NaN literal", '{"name": "x", "description": NaN}', "INVALID_JSON"),
     ("lone surrogate", '{"name": "\\ud800"}', "INVALID_JSON"),
+    ("nested too deeply", "[" * 100_000 + "]" * 100_000, "INVALID_JSON"),
     ("list body", [{"name": "x"}], "VALIDATION_ERROR"),
     ("string body", '"just a string"', "VALIDATION_ERROR"),
     ("number body", "42", "VALIDATION_ERROR"),
