@@ -23,7 +23,7 @@ STATUS_INDEX = "status-index"
 THROTTLING_ERROR_CODES = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 )
-SDK_MAX_ATTEMPTS = 3
+SDK_TOTAL_ATTEMPTS = 3  # the first call and two retries (standard mode backs off with jitter)
 _STRING_ATTRIBUTES = ("id", "name", "description", "status", "createdAt", "updatedAt", "createdBy")
 
 
@@ -33,7 +33,7 @@ def new_dynamodb_client() -> DynamoDBClient:
     from botocore.config import Config  # noqa: PLC0415
 
     config = Config(
-        retries={"mode": "standard", "max_attempts": SDK_MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": SDK_TOTAL_ATTEMPTS},
         connect_timeout=2,
         read_timeout=5,
     )
