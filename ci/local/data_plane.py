@@ -208,6 +208,9 @@ class _DataPlaneHttpServer(ThreadingHTTPServer):
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway
+    # Headers and body leave in separate writes; with Nagle's algorithm and the client's delayed ACK each
+    # keep-alive response would wait ~40 ms for the second segment.
+    disable_nagle_algorithm = True
     server: _DataPlaneHttpServer
 
     def _serve(self) -> None:

@@ -1,0 +1,136 @@
+"""`python -m ci local up` end to end: deploy for real into a fresh local cloud, smoke it, stop it cleanly.
+
+It runs in a copy of the working tree (sharing .venv) so its Terraform state and build outputs cannot collide
+with a pipeline or another test running in this tree at the same time.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ci.local.emulator import free_loopback_port
+from tests.local.http_client import call
+
+UP_TIMEOUT_SECONDS = 600
+TREE_NOISE = shutil.ignore_patterns(
+    ".git", ".venv", ".tools", "build", "__pycache__", ".terraform", "*.tfstate*", ".*_cache", ".hypothesis"
+)
+
+
+def copy_of_working_tree(repo_root: Path, destination: Path) -> Path:
+    shutil.copytree(repo_root, destination, ignore=TREE_NOISE, symlinks=True)
+    (destination / ".venv").symlink_to(repo_root / ".venv")
+    return destination
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (from /proc), to prove none outlives the local cloud."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.add(child)
+            pending.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.fixture
+def local_up(repo_root: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, str], Path]]:
+    tree = copy_of_working_tree(repo_root, tmp_path / "tree")
+    port = free_loopback_port()
+    stderr_path = tmp_path / "local-up.stderr"
+    with stderr_path.open("w") as stderr:
+        process = subprocess.Popen(
+            [str(tree / ".venv" / "bin" / "python"), "-m", "ci", "local", "up", "--port", str(port)],
+            cwd=tree,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            start_new_session=True,
+        )
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(
+            target=lambda: [lines.put(line) for line in process.stdout or []], daemon=True
+        ).start()
+        printed: dict[str, str] = {}
+        deadline = time.monotonic() + UP_TIMEOUT_SECONDS
+        try:
+            while {"API_URL", "DYNAMODB_ENDPOINT", "TABLE_NAME"} - printed.keys():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(
+                        f"local up did not print its URLs; stderr:\n{stderr_path.read_text()[-4000:]}"
+                    )
+                try:
+                    name, _, value = lines.get(timeout=1).strip().partition("=")
+                except queue.Empty:
+                    continue
+                printed[name] = value
+            yield process, printed, stderr_path
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@pytest.mark.slow
+def test_local_up_deploys_serves_passes_smoke_and_stops_cleanly(
+    local_up: tuple[subprocess.Popen[str], dict[str, str], Path], repo_root: Path
+) -> None:
+    process, printed, stderr_path = local_up
+    api_url = printed["API_URL"]
+    # Then the printed values describe the running cloud
+    assert api_url.startswith("http://127.0.0.1:")
+    assert printed["TABLE_NAME"] == "items-service-local-items"
+    assert call(api_url, "GET", "/openapi.json").json()["openapi"].startswith("3.")
+    # And the smoke suite passes against it, every check included (nothing skipped)
+    smoke = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/smoke", "-q", "-p", "no:cacheprovider", "-rs"],
+        cwd=repo_root,
+        env={
+            **os.environ,
+            "API_URL": api_url,
+            "AWS_ENDPOINT_URL": printed["DYNAMODB_ENDPOINT"],
+            "SMOKE_ENV": "local",
+            "SMOKE_OUTPUTS": str(Path(process.args[0]).parents[2] / "build/terraform/local/outputs.json"),  # type: ignore[index]
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+    assert "skipped" not in smoke.stdout
+    # When it is stopped with SIGTERM
+    started_processes = descendants(process.pid)
+    assert started_processes  # the emulator and the Lambda workers at least
+    process.send_signal(signal.SIGTERM)
+    # Then it exits cleanly and leaves no process behind
+    assert process.wait(timeout=60) == 0, stderr_path.read_text()[-4000:]
+    time.sleep(0.5)
+    assert [pid for pid in started_processes if alive(pid)] == []

@@ -1,0 +1,109 @@
+"""Where the smoke suite points: one deployed environment, local or real.
+
+Configuration, first found wins:
+- API base URL: ``API_URL``; else ``api_url`` from the Terraform outputs (not for env local: its outputs
+  name an API Gateway host that only exists inside the emulator, so the data plane's URL must be given).
+- Terraform outputs: ``SMOKE_OUTPUTS`` (path), else ``build/terraform/<env>/outputs.json`` (the apply stage).
+- Environment name: ``SMOKE_ENV``, else ``ENVIRONMENT`` (set by the pipeline's stages), else ``local``.
+- AWS endpoint: ``AWS_ENDPOINT_URL`` (the emulator); without it boto3 talks to AWS with the usual credentials.
+
+Without an API URL every test is skipped with the reason, so `make test` collecting this suite is harmless.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EMULATOR_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+@dataclass(frozen=True)
+class SmokeTarget:
+    env: str
+    api_url: str
+    outputs: Mapping[str, Any]
+    aws_endpoint_url: str | None
+    region: str
+
+    def output(self, name: str, default: str) -> str:
+        value = self.outputs.get(name)
+        return str(value["value"] if isinstance(value, Mapping) else value) if value else default
+
+    @property
+    def table_name(self) -> str:
+        return self.output(
+            "items_table_name", os.environ.get("TABLE_NAME") or f"items-service-{self.env}-items"
+        )
+
+    @property
+    def idempotency_table_name(self) -> str:
+        return self.output("idempotency_table_name", f"items-service-{self.env}-idempotency")
+
+    @property
+    def function_name(self) -> str:
+        return self.output("function_name", f"items-service-{self.env}-api")
+
+    @property
+    def function_alias(self) -> str:
+        return self.output("function_alias_name", "live")
+
+    @property
+    def log_group_name(self) -> str:
+        return self.output("lambda_log_group_name", f"/aws/lambda/{self.function_name}")
+
+    @property
+    def aws_reachable(self) -> bool:
+        """Env local is only reachable through the emulator; real envs through the usual AWS credentials."""
+        return self.aws_endpoint_url is not None or self.env != "local"
+
+    def client(self, service: str) -> Any:
+        extra: dict[str, str] = {}
+        if self.aws_endpoint_url:
+            extra["endpoint_url"] = self.aws_endpoint_url
+            if not os.environ.get("AWS_ACCESS_KEY_ID"):
+                extra.update(EMULATOR_CREDENTIALS)
+        return boto3.client(service, region_name=self.region, **extra)  # type: ignore[call-overload]
+
+
+def resolve_target(environ: Mapping[str, str]) -> SmokeTarget | str:
+    """The target, or why there is none."""
+    env = environ.get("SMOKE_ENV") or environ.get("ENVIRONMENT") or "local"
+    outputs_path = Path(
+        environ.get("SMOKE_OUTPUTS") or REPO_ROOT / "build" / "terraform" / env / "outputs.json"
+    )
+    outputs: dict[str, Any] = json.loads(outputs_path.read_text()) if outputs_path.is_file() else {}
+    api_url = environ.get("API_URL")
+    if not api_url and env != "local":
+        api_url = (outputs.get("api_url") or {}).get("value")
+    if not api_url:
+        return (
+            f"no smoke target for env {env}: set API_URL (env local: the data plane URL printed by "
+            f"`python -m ci local up`), or run the pipeline's smoke stage"
+        )
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    return SmokeTarget(env, api_url.rstrip("/"), outputs, environ.get("AWS_ENDPOINT_URL"), region)
+
+
+@pytest.fixture(scope="session")
+def target() -> SmokeTarget:
+    resolved = resolve_target(os.environ)
+    if isinstance(resolved, str):
+        pytest.skip(resolved)
+    return resolved
+
+
+@pytest.fixture(scope="session")
+def aws(target: SmokeTarget) -> SmokeTarget:
+    """The target, when its AWS side (tables, function, logs) can be inspected too."""
+    if not target.aws_reachable:
+        pytest.skip("env local: set AWS_ENDPOINT_URL to the emulator to inspect tables, function and logs")
+    return target
