@@ -9,13 +9,16 @@ for a timeout. Requests are served concurrently (one thread per connection, HTTP
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from ci.local.access_log import flatten_request_context
 from ci.local.deployment_watcher import Deployment, DeploymentWatcher, emulator_client_session
 from ci.local.emulator import FAKE_AWS_ENV, LOOPBACK
 from ci.local.log_shipper import CloudWatchLogShipper
@@ -105,7 +108,43 @@ class LocalDataPlane:
     def handle(self, request: HttpRequest) -> HttpResponse:
         if request.method == "GET" and request.path == OPENAPI_PATH:
             return self._openapi_document()
+        started = time.perf_counter()
         request_id = str(uuid.uuid4())
+        response = self._respond(request, request_id)
+        deployment = self.watcher.current
+        if deployment is not None and deployment.api.access_log is not None:
+            self._write_access_log(deployment, request, request_id, response, time.perf_counter() - started)
+        return response
+
+    def _write_access_log(
+        self,
+        deployment: Deployment,
+        request: HttpRequest,
+        request_id: str,
+        response: HttpResponse,
+        elapsed_seconds: float,
+    ) -> None:
+        settings = deployment.api.access_log
+        assert settings is not None  # noqa: S101 - checked by the caller
+        route = deployment.api.match(request.path, request.method)
+        context = (
+            build_proxy_event(request, deployment.api, route, request_id)["requestContext"] if route else {}
+        )
+        values = {
+            **flatten_request_context(context),
+            "requestId": request_id,
+            "httpMethod": request.method,
+            "path": f"/{deployment.api.stage_name}{request.path}",
+            "status": str(response.status),
+            "responseLength": str(len(response.body)),
+            "responseLatency": str(round(elapsed_seconds * 1000)),
+        }
+        if response.status >= 400 and b'"message"' in response.body[:200]:
+            values["error.message"] = str(json.loads(response.body).get("message", "-"))
+        stream = f"{deployment.api.id}_{deployment.api.stage_name}"
+        self.log_shipper.emit(settings.group, stream, settings.render(values))
+
+    def _respond(self, request: HttpRequest, request_id: str) -> HttpResponse:
         for _ in range(3):  # a function version replaced mid-request is retried on the new one
             deployment = self.watcher.current
             if deployment is None:

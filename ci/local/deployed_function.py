@@ -47,7 +47,6 @@ class FunctionConfiguration:
     memory_mb: int
     code_sha256: str
     environment: Mapping[str, str] = field(default_factory=dict)
-    tags: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def code_sha256_hex(self) -> str:
@@ -60,7 +59,6 @@ def load_function_configuration(lambda_client: LambdaClient, ref: FunctionRef) -
     else:
         config = lambda_client.get_function_configuration(FunctionName=ref.name)
     unqualified_arn = config["FunctionArn"].rsplit(":", 1)[0] if ref.qualifier else config["FunctionArn"]
-    tags = lambda_client.list_tags(Resource=unqualified_arn).get("Tags", {})
     return FunctionConfiguration(
         name=config["FunctionName"],
         version=config.get("Version", "$LATEST"),
@@ -71,7 +69,6 @@ def load_function_configuration(lambda_client: LambdaClient, ref: FunctionRef) -
         memory_mb=config.get("MemorySize", 128),
         code_sha256=config["CodeSha256"],
         environment=dict(config.get("Environment", {}).get("Variables", {})),
-        tags=dict(tags),
     )
 
 
@@ -105,10 +102,10 @@ class ArtifactStore:
         )
 
     def _candidate_objects(self, function: FunctionConfiguration) -> Iterable[tuple[str, str]]:
-        """Buckets named by hints or the function's tags first, then any artifact-looking bucket."""
+        """Hinted buckets (the artifact bucket's conventional name) first, then artifact-looking ones, then
+        the rest: the object is found by its digest, wherever the deployment put it."""
         existing = [bucket["Name"] for bucket in self._s3.list_buckets().get("Buckets", [])]
-        hinted = [*self._bucket_hints, *function.tags.values()]
-        ordered = [b for b in hinted if b in existing]
+        ordered = [b for b in self._bucket_hints if b in existing]
         ordered += sorted((b for b in existing if b not in ordered), key=lambda name: "artifact" not in name)
         suffix = f"{function.code_sha256_hex}.zip"
         for bucket in dict.fromkeys(ordered):

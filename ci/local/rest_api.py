@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from ci.local.access_log import AccessLogSettings
 from ci.local.mapping_template import render
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ class DeployedRestApi:
     stage_variables: Mapping[str, str]
     binary_media_types: tuple[str, ...]
     resources: tuple[Resource, ...]
+    access_log: AccessLogSettings | None = None
 
     def functions(self) -> set[FunctionRef]:
         return {
@@ -210,6 +212,7 @@ def load_deployed_rest_api(
         deployment_id=deployment_id,
         stage_variables=dict(stage.get("variables") or {}),
         binary_media_types=tuple(api.get("binaryMediaTypes") or ()),
+        access_log=AccessLogSettings.from_stage(stage),
         resources=tuple(
             Resource(
                 id=item["id"],

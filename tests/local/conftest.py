@@ -27,6 +27,11 @@ FUNCTION_NAME = f"items-service-{ENV}-api"
 SLOW_FUNCTION_NAME = f"items-service-{ENV}-slow"
 BUCKET = f"items-service-{ENV}-artifacts-123456789012"
 ALLOWED_ORIGIN = "http://localhost:3000"
+ACCESS_LOG_GROUP = f"/aws/apigateway/{API_NAME}"
+ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath",'
+    '"status":"$context.status","ip":"$context.identity.sourceIp","error":"$context.error.message"}'
+)
 PROBE_SOURCE = Path(__file__).with_name("probe_function.py")
 
 
@@ -166,6 +171,16 @@ def deploy_probe(endpoint: str) -> ProbeDeployment:
     cors_preflight(items, "GET,POST,OPTIONS")
     cors_preflight(item, "GET,PUT,DELETE,OPTIONS")
     apigateway.create_deployment(restApiId=api_id, stageName=ENV, variables={"tier": "local"})
+    session.client("logs", endpoint_url=endpoint).create_log_group(logGroupName=ACCESS_LOG_GROUP)
+    access_log_arn = f"arn:aws:logs:us-east-1:123456789012:log-group:{ACCESS_LOG_GROUP}"
+    apigateway.update_stage(
+        restApiId=api_id,
+        stageName=ENV,
+        patchOperations=[
+            {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": access_log_arn},
+            {"op": "replace", "path": "/accessLogSettings/format", "value": ACCESS_LOG_FORMAT},
+        ],
+    )
     deployment.rest_api_id = api_id
     return deployment
 

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
 
 from ci.local.data_plane import LocalDataPlane
-from tests.local.conftest import ALLOWED_ORIGIN, FUNCTION_NAME, ProbeDeployment
+from tests.local.conftest import ACCESS_LOG_GROUP, ALLOWED_ORIGIN, FUNCTION_NAME, ProbeDeployment
 from tests.local.http_client import call
 
 
@@ -222,3 +222,30 @@ def test_moving_the_alias_to_a_new_version_is_picked_up(
         lambda: (r := call(data_plane.url, "GET", "/slow/version").json())["functionVersion"] == version and r
     )
     assert report["environment"]["RELEASE"] == "2"
+
+
+def test_requests_are_written_to_the_stage_access_log_in_its_format(
+    data_plane: LocalDataPlane, probe_deployment: ProbeDeployment
+) -> None:
+    # When a routed request and an unknown route are served
+    served = call(data_plane.url, "GET", "/items/abc").header("x-amzn-RequestId")
+    refused = call(data_plane.url, "GET", "/nowhere").header("x-amzn-RequestId")
+    logs = probe_deployment.session_client("logs")
+
+    def records() -> dict[str, dict[str, str]]:
+        events = logs.filter_log_events(logGroupName=ACCESS_LOG_GROUP)["events"]
+        parsed = [json.loads(event["message"]) for event in events]
+        return {record["requestId"]: record for record in parsed}
+
+    # Then each has one record in the stage's access log group, shaped by the stage's format
+    found = wait_for(lambda: (r := records()) and served in r and refused in r and r)
+    assert found[served] == {
+        "requestId": served,
+        "httpMethod": "GET",
+        "resourcePath": "/items/{id}",
+        "status": "200",
+        "ip": "127.0.0.1",
+        "error": "-",
+    }
+    assert found[refused]["status"] == "403"
+    assert found[refused]["error"] == "Missing Authentication Token"
