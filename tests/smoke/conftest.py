@@ -3,7 +3,8 @@
 Configuration, first found wins:
 - API base URL: ``API_URL``; else ``api_url`` from the Terraform outputs (not for env local: its outputs
   name an API Gateway host that only exists inside the emulator, so the data plane's URL must be given).
-- Terraform outputs: ``SMOKE_OUTPUTS`` (path), else ``build/terraform/<env>/outputs.json`` (the apply stage).
+- Terraform outputs: ``SMOKE_OUTPUTS`` or ``TERRAFORM_OUTPUTS`` (path, the pipeline's smoke step sets the
+  latter), else ``build/terraform/<env>/outputs.json`` (written by the apply stage).
 - Environment name: ``SMOKE_ENV``, else ``ENVIRONMENT`` (set by the pipeline's stages), else ``local``.
 - AWS endpoint: ``AWS_ENDPOINT_URL`` (the emulator); without it boto3 talks to AWS with the usual credentials.
 
@@ -78,7 +79,9 @@ def resolve_target(environ: Mapping[str, str]) -> SmokeTarget | str:
     """The target, or why there is none."""
     env = environ.get("SMOKE_ENV") or environ.get("ENVIRONMENT") or "local"
     outputs_path = Path(
-        environ.get("SMOKE_OUTPUTS") or REPO_ROOT / "build" / "terraform" / env / "outputs.json"
+        environ.get("SMOKE_OUTPUTS")
+        or environ.get("TERRAFORM_OUTPUTS")  # what the pipeline's smoke step passes
+        or REPO_ROOT / "build" / "terraform" / env / "outputs.json"
     )
     outputs: dict[str, Any] = json.loads(outputs_path.read_text()) if outputs_path.is_file() else {}
     api_url = environ.get("API_URL")
