@@ -58,6 +58,7 @@ def cache_key(spec: StageSpec, root: Path) -> str:
         "binaries": [asdict(binary) for binary in spec.binaries],
         "env": sorted(spec.env.items()),
         "secret_names": sorted(spec.secrets),
+        "passthrough_names": sorted(spec.passthrough_env),
         "outputs": list(spec.outputs),
     }
     digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode())

@@ -57,6 +57,8 @@ class StageSpec:
     env: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # Names only: values come from the caller's environment at run time and never enter a cache key.
     secrets: tuple[str, ...] = ()
+    # Non-secret settings copied from the caller's environment when set (e.g. TF_STATE_BUCKET).
+    passthrough_env: tuple[str, ...] = ()
     # Absolute paths inside the container backed by Dagger cache volumes (package managers, plugins).
     cache_dirs: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 
 from ci.spec import Command, ImageBinary, StageSpec, frozen_env
+from ci.steps.terraform_init import STATE_BUCKET_ENV_VAR
 from ci.versions import REPO_ROOT, locked_version
 
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
@@ -306,7 +307,7 @@ def plan(env: str, environ: Mapping[str, str]) -> StageSpec:
         image=PYTHON_IMAGE,
         binaries=(TERRAFORM_BINARY,),
         commands=(
-            Command(("terraform", f"-chdir={root}", "init", "-input=false", "-no-color")),
+            Command(("python", "-m", "ci.steps.terraform_init", root)),
             Command(
                 ("terraform", f"-chdir={root}", "plan", "-input=false", "-no-color", f"-out={up}/{saved}")
             ),
@@ -328,6 +329,7 @@ def plan(env: str, environ: Mapping[str, str]) -> StageSpec:
         outputs=(saved, f"{REPORTS}/plan-{env}.json", f"{REPORTS}/plan-{env}.md"),
         env=frozen_env(_cloud_env(env, environ)),
         secrets=AWS_CREDENTIALS,
+        passthrough_env=(STATE_BUCKET_ENV_VAR,),
         cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
         depends_on=("package",),
         cacheable=False,
@@ -346,7 +348,7 @@ def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
         image=PYTHON_IMAGE,
         binaries=(TERRAFORM_BINARY,),
         commands=(
-            Command(("terraform", f"-chdir={root}", "init", "-input=false", "-no-color")),
+            Command(("python", "-m", "ci.steps.terraform_init", root)),
             Command(
                 (
                     "terraform",
@@ -366,6 +368,7 @@ def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
         outputs=(f"build/terraform/{env}/outputs.json",),
         env=frozen_env(_cloud_env(env, environ)),
         secrets=AWS_CREDENTIALS,
+        passthrough_env=(STATE_BUCKET_ENV_VAR,),
         cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
         depends_on=("plan",),
         cacheable=False,
@@ -385,7 +388,7 @@ def outputs(env: str, environ: Mapping[str, str]) -> StageSpec:
         image=PYTHON_IMAGE,
         binaries=(TERRAFORM_BINARY,),
         commands=(
-            Command(("terraform", f"-chdir={root}", "init", "-input=false", "-no-color")),
+            Command(("python", "-m", "ci.steps.terraform_init", root)),
             Command(
                 ("terraform", f"-chdir={root}", "output", "-json"),
                 stdout_to=f"build/terraform/{env}/outputs.json",
@@ -394,6 +397,7 @@ def outputs(env: str, environ: Mapping[str, str]) -> StageSpec:
         outputs=(f"build/terraform/{env}/outputs.json",),
         env=frozen_env(_cloud_env(env, environ)),
         secrets=AWS_CREDENTIALS,
+        passthrough_env=(STATE_BUCKET_ENV_VAR,),
         cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
         depends_on=("apply",),
         cacheable=False,

@@ -77,9 +77,12 @@ def _tool_environment(client: Client, container: Container, spec: StageSpec, sou
     )
 
 
-def container_env(spec: StageSpec, runtime_env: Mapping[str, str]) -> dict[str, str]:
+def container_env(
+    spec: StageSpec, runtime_env: Mapping[str, str], caller_env: Mapping[str, str]
+) -> dict[str, str]:
     """Plain (non-secret) variables for the container; loopback URLs point at the bound local cloud."""
-    env = {**spec.env, **{k: v for k, v in runtime_env.items() if k not in spec.secrets}}
+    passed = {name: caller_env[name] for name in spec.passthrough_env if caller_env.get(name)}
+    env = {**passed, **spec.env, **{k: v for k, v in runtime_env.items() if k not in spec.secrets}}
     if spec.tool == "terraform":
         env.update(TERRAFORM_CONTAINER_ENV)
     return {name: LOOPBACK_URL.sub(rf"\1{LOCAL_CLOUD_ALIAS}:\2", value) for name, value in env.items()}
@@ -97,6 +100,7 @@ def base_container(
     source: Directory,
     secrets: Mapping[str, Secret],
     runtime_env: Mapping[str, str],
+    caller_env: Mapping[str, str] | None = None,
 ) -> Container:
     """Everything up to (not including) the stage's commands."""
     container = client.container().from_(spec.image)
@@ -121,7 +125,7 @@ def base_container(
     if ports:
         cloud = client.host().service([PortForward(backend=port, frontend=port) for port in ports])
         container = container.with_service_binding(LOCAL_CLOUD_ALIAS, cloud)
-    for name, value in sorted(container_env(spec, runtime_env).items()):
+    for name, value in sorted(container_env(spec, runtime_env, caller_env or {}).items()):
         container = container.with_env_variable(name, value)
     for name in sorted(secrets):
         container = container.with_secret_variable(name, secrets[name])
@@ -147,9 +151,10 @@ def stage_chain(
     source: Directory,
     secrets: Mapping[str, Secret],
     runtime_env: Mapping[str, str],
+    caller_env: Mapping[str, str] | None = None,
 ) -> Container:
     """The complete lazy chain for a stage (what `run` executes one command at a time)."""
-    container = base_container(client, spec, source, secrets, runtime_env)
+    container = base_container(client, spec, source, secrets, runtime_env, caller_env)
     for command in spec.commands:
         container = with_command(container, command)
     return container
@@ -177,7 +182,7 @@ class DaggerExecutor:
         started = time.monotonic()
         source = dag.host().directory(str(self.root), exclude=list(SOURCE_EXCLUDES))
         secrets = stage_secrets(dag, spec, {**self.environ, **runtime_env})
-        container = base_container(dag, spec, source, secrets, runtime_env)
+        container = base_container(dag, spec, source, secrets, runtime_env, self.environ)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{spec.name}.log"
         failures: list[CommandFailure] = []

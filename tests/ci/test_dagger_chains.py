@@ -36,10 +36,12 @@ def stage(name: str, env: str = "dev") -> StageSpec:
     return next(spec for spec in build_stages(env, environ={}) if spec.name == name)
 
 
-def chain(spec: StageSpec, runtime_env: dict[str, str] | None = None) -> Container:
+def chain(
+    spec: StageSpec, runtime_env: dict[str, str] | None = None, caller_env: dict[str, str] | None = None
+) -> Container:
     source = dag.host().directory(".", exclude=list(SOURCE_EXCLUDES))
     secrets = stage_secrets(dag, spec, {**FAKE_CREDENTIALS, **(runtime_env or {})})
-    return stage_chain(dag, spec, source, secrets, runtime_env or {})
+    return stage_chain(dag, spec, source, secrets, runtime_env or {}, caller_env or {})
 
 
 def test_chain_starts_from_the_pinned_image() -> None:
@@ -138,3 +140,10 @@ def test_every_stage_of_every_env_builds_a_chain() -> None:
     for env in ("local", "dev", "staging", "prod"):
         for spec in build_stages(env, environ={}):
             assert calls(chain(spec))[-1][0] == "withExec"
+
+
+def test_only_declared_caller_settings_reach_the_container() -> None:
+    container = chain(stage("plan"), caller_env={"TF_STATE_BUCKET": "state-bucket", "HOME": "/root/laptop"})
+    env = {args["name"]: args["value"] for args in named(container, "withEnvVariable")}
+    assert env["TF_STATE_BUCKET"] == "state-bucket"
+    assert "HOME" not in env

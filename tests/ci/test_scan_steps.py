@@ -9,6 +9,7 @@ from ci.steps.dependency_audit import describe_coverage, pypi_unreachable_reason
 from ci.steps.plan_summary import main as plan_summary
 from ci.steps.plan_summary import summarize
 from ci.steps.secrets_scan import unaudited
+from ci.steps.terraform_init import init_argv
 
 PLAN = {
     "resource_changes": [
@@ -72,3 +73,17 @@ def test_unreachable_index_is_detected_with_a_reason() -> None:
     reason = pypi_unreachable_reason("http://127.0.0.1:9/simple/")
     assert reason is not None
     assert "did not answer" in reason
+
+
+def test_terraform_init_completes_the_s3_backend_with_the_account_bucket(repo_root: Path) -> None:
+    dev = repo_root / "infrastructure/environments/dev"
+    argv = init_argv(dev, {}, account_id=lambda: "210987654321")
+    assert argv[-1] == "-backend-config=bucket=items-service-tfstate-210987654321"
+    assert init_argv(dev, {"TF_STATE_BUCKET": "my-state"}, account_id=lambda: "x")[-1] == (
+        "-backend-config=bucket=my-state"
+    )
+
+
+def test_terraform_init_of_the_local_env_needs_no_backend_config(repo_root: Path) -> None:
+    argv = init_argv(repo_root / "infrastructure/environments/local", {}, account_id=lambda: "unused")
+    assert not any(arg.startswith("-backend-config") for arg in argv)

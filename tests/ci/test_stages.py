@@ -110,9 +110,10 @@ def test_plan_writes_saved_plan_json_and_summary_per_env() -> None:
         "build/reports/plan-staging.json",
         "build/reports/plan-staging.md",
     }
-    assert all(
-        command.argv[1] == "-chdir=infrastructure/environments/staging" for command in plan.commands[:3]
-    )
+    init, plan_command, show = (" ".join(command.argv) for command in plan.commands[:3])
+    assert init == "python -m ci.steps.terraform_init infrastructure/environments/staging"
+    assert plan_command.startswith("terraform -chdir=infrastructure/environments/staging plan")
+    assert show.startswith("terraform -chdir=infrastructure/environments/staging show -json")
 
 
 def test_unknown_environment_is_rejected() -> None:
