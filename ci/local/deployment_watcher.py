@@ -176,7 +176,14 @@ class DeploymentWatcher:
             environment=configuration.environment,
         )
         sink = self._log_sink_for_group(spec.log_group_name)
-        return WorkerPool(spec, self._worker_environment, sink, self._max_workers)
+        return WorkerPool(spec, self._worker_environment, sink, self._pool_size(configuration.name))
+
+    def _pool_size(self, function_name: str) -> int:
+        """At most as many environments as the function's reserved concurrency allows (Lambda's cap too)."""
+        reserved = self._lambda.get_function_concurrency(FunctionName=function_name).get(
+            "ReservedConcurrentExecutions"
+        )
+        return max(1, min(self._max_workers, reserved)) if reserved is not None else self._max_workers
 
     def _swap(self, deployment: Deployment | None) -> None:
         previous, self._deployment = self._deployment, deployment

@@ -102,6 +102,7 @@ def deploy_probe(endpoint: str) -> ProbeDeployment:
             Environment={"Variables": {"ITEMS_TABLE_NAME": f"items-service-{ENV}-items", "ENVIRONMENT": ENV}},
             Publish=True,
         )
+        lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=3)
         alias_arns[name] = lambda_client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")[
             "AliasArn"
         ]
@@ -205,7 +206,7 @@ def data_plane(
         emulator_endpoint=emulator.endpoint_url,
         cache_dir=tmp_path_factory.mktemp("local-cloud"),
         refresh_interval=0.2,
-        max_workers_per_function=3,
+        max_workers_per_function=8,  # the probe's reserved concurrency (3) is the tighter cap
     )
     plane = LocalDataPlane(settings)
     plane.start()
