@@ -377,35 +377,6 @@ def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
     )
 
 
-def outputs(env: str, environ: Mapping[str, str]) -> StageSpec:
-    """Read the env's Terraform outputs without applying: lets a code-only deployment find its function."""
-    root = _env_root(env)
-    return StageSpec(
-        name="outputs",
-        description=f"terraform output -json for {env} -> build/terraform/{env}/outputs.json",
-        tool="terraform",
-        tool_version=TERRAFORM_VERSION,
-        image=PYTHON_IMAGE,
-        binaries=(TERRAFORM_BINARY,),
-        commands=(
-            Command(("python", "-m", "ci.steps.terraform_init", root)),
-            Command(
-                ("terraform", f"-chdir={root}", "output", "-json"),
-                stdout_to=f"build/terraform/{env}/outputs.json",
-            ),
-        ),
-        outputs=(f"build/terraform/{env}/outputs.json",),
-        env=frozen_env(_cloud_env(env, environ)),
-        secrets=AWS_CREDENTIALS,
-        passthrough_env=(STATE_BUCKET_ENV_VAR,),
-        cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
-        depends_on=("apply",),
-        cacheable=False,
-        needs_cloud=True,
-        report=f"build/terraform/{env}/outputs.json",
-    )
-
-
 def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
     return StageSpec(
         name="deploy",
@@ -419,6 +390,8 @@ def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
                     "python",
                     "-m",
                     "ci.steps.deploy",
+                    "--env",
+                    env,
                     "--outputs",
                     f"build/terraform/{env}/outputs.json",
                     "--artifact",
@@ -432,7 +405,7 @@ def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
         env=frozen_env(_cloud_env(env, environ)),
         secrets=AWS_CREDENTIALS,
         cache_dirs=(UV_CACHE,),
-        depends_on=("outputs", "package"),
+        depends_on=("apply", "package"),
         cacheable=False,
         needs_cloud=True,
         report=f"{REPORTS}/deploy-{env}.json",
@@ -462,6 +435,7 @@ def smoke(env: str, environ: Mapping[str, str]) -> StageSpec:
         outputs=(f"{REPORTS}/smoke-junit.xml",),
         env=frozen_env(_cloud_env(env, environ)),
         secrets=AWS_CREDENTIALS,
+        passthrough_env=("API_URL",),
         cache_dirs=(UV_CACHE,),
         depends_on=("deploy",),
         cacheable=False,
@@ -484,7 +458,6 @@ def build_stages(env: str = "local", environ: Mapping[str, str] | None = None) -
         package(env),
         plan(env, environ),
         apply(env, environ),
-        outputs(env, environ),
         deploy(env, environ),
         smoke(env, environ),
     )

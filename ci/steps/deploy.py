@@ -2,9 +2,11 @@
 
     python -m ci.steps.deploy --outputs build/terraform/dev/outputs.json --artifact build/dist/api_handler.zip
 
-Reads the function, alias and artifact bucket from Terraform's outputs. Prints the command that moves the
-alias back to the version it pointed at before, and records the deployment as JSON. boto3 honours
-AWS_ENDPOINT_URL, which is how the same code deploys to the local cloud.
+Reads the function, alias and artifact bucket from Terraform's outputs when `apply` ran in this job;
+otherwise (a code-only deployment, whose role may not read Terraform state) from the project's naming
+convention and the caller's account. Prints the command that moves the alias back to the version it
+pointed at before, and records the deployment as JSON. boto3 honours AWS_ENDPOINT_URL, which is how the
+same code deploys to the local cloud.
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ class Target:
                 raise SystemExit(f"terraform outputs lack {name!r}; was `apply` run for this env?") from None
 
         return cls(value("function_name"), value("function_alias_name"), value("artifact_bucket"))
+
+    @classmethod
+    def from_convention(cls, env: str, account_id: str) -> Target:
+        """The names every environment uses (see the Terraform contract)."""
+        prefix = f"items-service-{env}"
+        return cls(f"{prefix}-api", "live", f"{prefix}-artifacts-{account_id}")
 
 
 @dataclass(frozen=True)
@@ -116,14 +124,20 @@ def deploy(target: Target, zip_bytes: bytes, s3: S3Client, lambda_client: Lambda
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ci.steps.deploy", description=__doc__.split("\n")[0])
+    parser.add_argument("--env", required=True, help="environment name (for the naming convention)")
     parser.add_argument("--outputs", type=Path, required=True, help="terraform output -json of the env")
     parser.add_argument("--artifact", type=Path, required=True)
     parser.add_argument("--record", type=Path, help="write the deployment as JSON here")
     args = parser.parse_args(argv)
-    if not args.outputs.is_file():
-        print(f"{args.outputs} does not exist: run the apply stage for this env first", file=sys.stderr)
+    if not args.artifact.is_file():
+        print(f"{args.artifact} does not exist: run the package stage first", file=sys.stderr)
         return 1
-    target = Target.from_outputs(json.loads(args.outputs.read_text()))
+    if args.outputs.is_file():
+        target = Target.from_outputs(json.loads(args.outputs.read_text()))
+    else:
+        account_id = boto3.client("sts").get_caller_identity()["Account"]
+        target = Target.from_convention(args.env, account_id)
+        print(f"{args.outputs} absent (apply did not run here): using the naming convention, {target}")
     deployment = deploy(target, args.artifact.read_bytes(), boto3.client("s3"), boto3.client("lambda"))
     print(f"deployed {deployment.artifact} as {deployment.function_name} version {deployment.version}")
     print(f"alias {deployment.alias} -> {deployment.version} (was {deployment.previous_version or 'unset'})")

@@ -35,7 +35,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     url = api_url(os.environ, args.outputs)
     if url is None:
-        print(f"no API URL: API_URL is unset and {args.outputs} has no api_url output", file=sys.stderr)
+        print(
+            f"no API URL: set API_URL (e.g. the GitHub environment variable) or run apply so {args.outputs} "
+            "has the api_url output",
+            file=sys.stderr,
+        )
         return 1
     print(f"smoke: API_URL={url}", flush=True)
     command = [

@@ -31,8 +31,7 @@ def test_dependencies_come_first() -> None:
         ("iac-scan", "package"),
         ("package", "plan"),
         ("plan", "apply"),
-        ("apply", "outputs"),
-        ("outputs", "deploy"),
+        ("apply", "deploy"),
         ("deploy", "smoke"),
     ]:
         assert order.index(before) < order.index(after)
@@ -51,7 +50,7 @@ def test_selection_runs_exactly_the_named_stages_ordered_through_unselected_ones
 
 
 def test_empty_selection_means_every_stage() -> None:
-    assert len(select(build_stages("local", environ={}), [])) == 11
+    assert len(select(build_stages("local", environ={}), [])) == 10
 
 
 def test_unknown_stage_is_named_in_the_error() -> None:

@@ -90,16 +90,62 @@ def test_cli_reads_terraform_outputs_prints_rollback_and_records(
     artifact.write_bytes(_zip("VERSION = 3\n"))
 
     code = main(
-        ["--outputs", str(outputs), "--artifact", str(artifact), "--record", str(tmp_path / "deploy.json")]
+        [
+            "--env",
+            "dev",
+            "--outputs",
+            str(outputs),
+            "--artifact",
+            str(artifact),
+            "--record",
+            str(tmp_path / "d.json"),
+        ]
     )
 
     assert code == 0
     printed = capsys.readouterr().out
     assert "rollback: aws lambda update-alias" in printed
-    assert json.loads((tmp_path / "deploy.json").read_text())["previous_version"] == "1"
+    assert json.loads((tmp_path / "d.json").read_text())["previous_version"] == "1"
 
 
-def test_cli_without_outputs_says_to_run_apply(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["--outputs", str(tmp_path / "missing.json"), "--artifact", str(tmp_path / "a.zip")])
+def test_cli_without_outputs_deploys_by_naming_convention(
+    moto_server: MotoServer,
+    fake_aws_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given the dev function exists under the contract's names in account 123456789012 (the emulator's)
+    moto_server.reset()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint_url)
+    clients = {name: boto3.client(name) for name in ("s3", "lambda", "iam")}
+    clients["s3"].create_bucket(Bucket="items-service-dev-artifacts-123456789012")
+    role = clients["iam"].create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    clients["lambda"].create_function(
+        FunctionName="items-service-dev-api",
+        Runtime="python3.13",
+        Role=role,
+        Handler="h.h",
+        Code={"ZipFile": _zip("VERSION = 1\n")},
+        Publish=True,
+    )
+    clients["lambda"].create_alias(FunctionName="items-service-dev-api", Name="live", FunctionVersion="1")
+    artifact = tmp_path / "api_handler.zip"
+    artifact.write_bytes(_zip("VERSION = 4\n"))
+
+    # When deploying without Terraform outputs (a code-only deployment)
+    code = main(["--env", "dev", "--outputs", str(tmp_path / "absent.json"), "--artifact", str(artifact)])
+
+    # Then the convention's names are used and live moves
+    assert code == 0
+    assert "using the naming convention" in capsys.readouterr().out
+    alias = clients["lambda"].get_alias(FunctionName="items-service-dev-api", Name="live")
+    assert alias["FunctionVersion"] != "1"
+
+
+def test_cli_without_the_artifact_says_to_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        ["--env", "dev", "--outputs", str(tmp_path / "o.json"), "--artifact", str(tmp_path / "a.zip")]
+    )
     assert code == 1
-    assert "run the apply stage" in capsys.readouterr().err
+    assert "run the package stage" in capsys.readouterr().err

@@ -21,8 +21,6 @@ CONTRACT_STAGES = [
     "deploy",
     "smoke",
 ]
-# Added beyond the contract: read an env's Terraform outputs without applying (code-only deployments).
-EXTRA_STAGES = ["outputs"]
 
 
 def _by_name(env: str = "local") -> dict[str, StageSpec]:
@@ -30,8 +28,7 @@ def _by_name(env: str = "local") -> dict[str, StageSpec]:
 
 
 def test_every_contract_stage_exists_in_order() -> None:
-    names = [spec.name for spec in build_stages("local", environ={})]
-    assert [name for name in names if name not in EXTRA_STAGES] == CONTRACT_STAGES
+    assert [spec.name for spec in build_stages("local", environ={})] == CONTRACT_STAGES
 
 
 def test_specs_are_immutable_data() -> None:
@@ -95,7 +92,7 @@ def test_package_targets_the_env_runtime() -> None:
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_cloud_stages_name_secrets_without_values_and_are_never_cached(env: str) -> None:
-    for name in ("plan", "apply", "outputs", "deploy", "smoke"):
+    for name in ("plan", "apply", "deploy", "smoke"):
         spec = _by_name(env)[name]
         assert spec.needs_cloud
         assert not spec.cacheable

@@ -89,8 +89,12 @@ def test_environments_go_dev_staging_prod_in_order() -> None:
         assert jobs["staging"]["needs"] == "dev"
         assert jobs["prod"]["needs"] == "staging"
         assert jobs["prod"]["with"]["environment"] == "prod"  # required reviewers live on this environment
-    assert "apply" in load(WORKFLOWS / "infrastructure-provisioning.yml")["jobs"]["prod"]["with"]["stages"]
-    assert "deploy smoke" in load(WORKFLOWS / "lambda-deployment.yml")["jobs"]["prod"]["with"]["stages"]
+    infrastructure = load(WORKFLOWS / "infrastructure-provisioning.yml")["jobs"]["prod"]["with"]
+    assert "plan apply" in infrastructure["stages"]
+    assert infrastructure["role"] == "infrastructure"
+    lambda_deployment = load(WORKFLOWS / "lambda-deployment.yml")["jobs"]["prod"]["with"]
+    assert lambda_deployment["stages"] == "package deploy smoke"
+    assert lambda_deployment["role"] == "lambda-deploy"  # least privilege: no Terraform state, no IAM
 
 
 def test_pull_requests_plan_dev_with_the_read_only_role_and_upload_sarif() -> None:
