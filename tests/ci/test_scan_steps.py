@@ -78,7 +78,7 @@ def test_unreachable_index_is_detected_with_a_reason() -> None:
 def test_terraform_init_completes_the_s3_backend_with_the_account_bucket(repo_root: Path) -> None:
     dev = repo_root / "infrastructure/environments/dev"
     argv = init_argv(dev, {}, account_id=lambda: "210987654321")
-    assert argv[-1] == "-backend-config=bucket=items-service-tfstate-210987654321"
+    assert argv[-1] == "-backend-config=bucket=items-service-tfstate-210987654321"  # pragma: allowlist secret
     assert init_argv(dev, {"TF_STATE_BUCKET": "my-state"}, account_id=lambda: "x")[-1] == (
         "-backend-config=bucket=my-state"
     )
