@@ -1,4 +1,4 @@
-"""`python -m ci local up` end to end: deploy for real into a fresh local cloud, smoke it, stop it cleanly.
+"""`python -m ci local up` end to end: deploy for real into a fresh local cloud, smoke it, reload, stop it.
 
 It runs in a copy of the working tree (sharing .venv) so its Terraform state and build outputs cannot collide
 with a pipeline or another test running in this tree at the same time.
@@ -15,10 +15,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ci.local.deployment_watcher import emulator_client_session
 from ci.local.emulator import free_loopback_port
 from tests.local.http_client import call
 
@@ -60,14 +63,35 @@ def alive(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
+@dataclass
+class LocalUp:
+    process: subprocess.Popen[str]
+    printed: dict[str, str]
+    stderr_path: Path
+    tree: Path
+
+    def emulator_client(self, service: str) -> Any:
+        return emulator_client_session().client(service, endpoint_url=self.printed["DYNAMODB_ENDPOINT"])
+
+
 @pytest.fixture
-def local_up(repo_root: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, str], Path]]:
+def local_up(repo_root: Path, tmp_path: Path) -> Iterator[LocalUp]:
+    """`python -m ci local up --reload` in a copy of the tree, until it printed its three lines."""
     tree = copy_of_working_tree(repo_root, tmp_path / "tree")
     port = free_loopback_port()
     stderr_path = tmp_path / "local-up.stderr"
     with stderr_path.open("w") as stderr:
         process = subprocess.Popen(
-            [str(tree / ".venv" / "bin" / "python"), "-m", "ci", "local", "up", "--port", str(port)],
+            [
+                str(tree / ".venv" / "bin" / "python"),
+                "-m",
+                "ci",
+                "local",
+                "up",
+                "--port",
+                str(port),
+                "--reload",
+            ],
             cwd=tree,
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -91,46 +115,70 @@ def local_up(repo_root: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen
                 except queue.Empty:
                     continue
                 printed[name] = value
-            yield process, printed, stderr_path
+            yield LocalUp(process, printed, stderr_path, tree)
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
 
-@pytest.mark.slow
-def test_local_up_deploys_serves_passes_smoke_and_stops_cleanly(
-    local_up: tuple[subprocess.Popen[str], dict[str, str], Path], repo_root: Path
-) -> None:
-    process, printed, stderr_path = local_up
-    api_url = printed["API_URL"]
-    # Then the printed values describe the running cloud
-    assert api_url.startswith("http://127.0.0.1:")
-    assert printed["TABLE_NAME"] == "items-service-local-items"
-    assert call(api_url, "GET", "/openapi.json").json()["openapi"].startswith("3.")
-    # And the smoke suite passes against it, every check included (nothing skipped)
-    smoke = subprocess.run(
+def run_smoke_suite(cloud: LocalUp, repo_root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "pytest", "tests/smoke", "-q", "-p", "no:cacheprovider", "-rs"],
         cwd=repo_root,
         env={
             **os.environ,
-            "API_URL": api_url,
-            "AWS_ENDPOINT_URL": printed["DYNAMODB_ENDPOINT"],
+            "API_URL": cloud.printed["API_URL"],
+            "AWS_ENDPOINT_URL": cloud.printed["DYNAMODB_ENDPOINT"],
             "SMOKE_ENV": "local",
-            "SMOKE_OUTPUTS": str(Path(process.args[0]).parents[2] / "build/terraform/local/outputs.json"),  # type: ignore[index]
+            "SMOKE_OUTPUTS": str(cloud.tree / "build" / "terraform" / "local" / "outputs.json"),
         },
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+
+
+def wait_for_new_live_version(cloud: LocalUp, before: str, timeout: float = 180) -> str:
+    lambda_client = cloud.emulator_client("lambda")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        version = lambda_client.get_alias(FunctionName="items-service-local-api", Name="live")[
+            "FunctionVersion"
+        ]
+        if version != before:
+            return str(version)
+        time.sleep(1)
+    pytest.fail(f"--reload did not redeploy; stderr:\n{cloud.stderr_path.read_text()[-4000:]}")
+
+
+@pytest.mark.slow
+def test_local_up_deploys_serves_passes_smoke_reloads_and_stops_cleanly(
+    local_up: LocalUp, repo_root: Path
+) -> None:
+    api_url = local_up.printed["API_URL"]
+    # Then the printed values describe the running cloud
+    assert api_url.startswith("http://127.0.0.1:")
+    assert local_up.printed["TABLE_NAME"] == "items-service-local-items"
+    assert call(api_url, "GET", "/openapi.json").json()["openapi"].startswith("3.")
+    # And the smoke suite passes against it, every check included (nothing skipped)
+    smoke = run_smoke_suite(local_up, repo_root)
     assert smoke.returncode == 0, smoke.stdout + smoke.stderr
     assert "skipped" not in smoke.stdout
+    # When the function's source changes (--reload)
+    lambda_client = local_up.emulator_client("lambda")
+    before = lambda_client.get_alias(FunctionName="items-service-local-api", Name="live")["FunctionVersion"]
+    package_init = local_up.tree / "functions" / "api_handler" / "__init__.py"
+    package_init.write_text(package_init.read_text() + "\n# changed by the local-up test\n")
+    # Then it is repackaged and deployed as a new version, and the API keeps answering
+    wait_for_new_live_version(local_up, before)
+    assert call(api_url, "GET", "/items?limit=1").status == 200
     # When it is stopped with SIGTERM
-    started_processes = descendants(process.pid)
+    started_processes = descendants(local_up.process.pid)
     assert started_processes  # the emulator and the Lambda workers at least
-    process.send_signal(signal.SIGTERM)
+    local_up.process.send_signal(signal.SIGTERM)
     # Then it exits cleanly and leaves no process behind
-    assert process.wait(timeout=60) == 0, stderr_path.read_text()[-4000:]
+    assert local_up.process.wait(timeout=60) == 0, local_up.stderr_path.read_text()[-4000:]
     time.sleep(0.5)
     assert [pid for pid in started_processes if alive(pid)] == []
