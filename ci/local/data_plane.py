@@ -14,16 +14,20 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from ci.local.access_log import flatten_request_context
+from ci.local.authorizers import Authorized, AuthorizerCache, Refused, authorize, method_arn
 from ci.local.deployment_watcher import Deployment, DeploymentWatcher, emulator_client_session
 from ci.local.emulator import FAKE_AWS_ENV, LOOPBACK
 from ci.local.log_shipper import CloudWatchLogShipper
 from ci.local.mapping_template import TemplateError
 from ci.local.proxy_event import (
+    ACCOUNT_ID,
     INTERNAL_SERVER_ERROR,
     HttpRequest,
     HttpResponse,
@@ -36,6 +40,7 @@ from ci.local.rest_api import RouteMatch
 from ci.local.worker_pool import InvocationOutcome, PoolRetired, Succeeded, TimedOut
 
 OPENAPI_PATH = "/openapi.json"
+REGION = FAKE_AWS_ENV["AWS_REGION"]
 SUPPORTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
 
 
@@ -83,6 +88,7 @@ class LocalDataPlane:
             interval=settings.refresh_interval,
             bucket_hints=settings.bucket_hints,
         )
+        self._authorizer_cache = AuthorizerCache()
         self._server = _DataPlaneHttpServer((settings.host, settings.port), _RequestHandler, self)
         self._serve_thread = threading.Thread(
             target=self._server.serve_forever, daemon=True, name="data-plane"
@@ -153,9 +159,15 @@ class LocalDataPlane:
             route = deployment.api.match(request.path, request.method)
             if route is None or route.method is None:
                 return gateway_error(403, "Missing Authentication Token", request_id)
+            authorizer_context: Mapping[str, Any] | None = None
+            if route.method.authorization_type == "CUSTOM":
+                decision = self._authorize(request, deployment, route)
+                if isinstance(decision, Refused):
+                    return _refusal(decision, request_id)
+                authorizer_context = decision.context
             if route.method.integration_type == "MOCK":
                 return self._mock(request, deployment, route, request_id)
-            response = self._invoke_function(request, deployment, route, request_id)
+            response = self._invoke_function(request, deployment, route, request_id, authorizer_context)
             if response is not None:
                 return response
             self.watcher.refresh()
@@ -185,8 +197,34 @@ class LocalDataPlane:
         body = b"" if mock.status in (204, 304) else mock.body.encode()
         return HttpResponse(mock.status, headers, body)
 
+    def _authorize(
+        self, request: HttpRequest, deployment: Deployment, route: RouteMatch
+    ) -> Authorized | Refused:
+        method = route.method
+        authorizer = deployment.api.authorizers.get(method.authorizer_id or "") if method else None
+        binding = deployment.functions.get(authorizer.function) if authorizer else None
+        if authorizer is None or binding is None:
+            print(
+                f"local cloud: no usable Lambda TOKEN authorizer for {route.resource.path}", file=sys.stderr
+            )
+            return Refused(500, {"message": None})
+        api = deployment.api
+        arn = method_arn(REGION, ACCOUNT_ID, api.id, api.stage_name, request.method, request.path)
+        return authorize(
+            authorizer,
+            dict(request.headers),
+            arn,
+            lambda event: binding.pool.invoke(event, str(uuid.uuid4())),
+            self._authorizer_cache,
+        )
+
     def _invoke_function(
-        self, request: HttpRequest, deployment: Deployment, route: RouteMatch, request_id: str
+        self,
+        request: HttpRequest,
+        deployment: Deployment,
+        route: RouteMatch,
+        request_id: str,
+        authorizer_context: Mapping[str, Any] | None = None,
     ) -> HttpResponse | None:
         """The Lambda proxy integration; None when the function version was retired while waiting."""
         method = route.method
@@ -198,7 +236,7 @@ class LocalDataPlane:
             reason = deployment.unavailable.get(method.function, "function not resolved")
             print(f"local cloud: {request.method} {request.path}: {reason}", file=sys.stderr)
             return gateway_error(502, "Internal server error", request_id)
-        event = build_proxy_event(request, deployment.api, route, request_id)
+        event = build_proxy_event(request, deployment.api, route, request_id, authorizer_context)
         return _gateway_response(binding.pool.invoke(event, str(uuid.uuid4())), request_id)
 
     def _openapi_document(self) -> HttpResponse:
@@ -206,6 +244,20 @@ class LocalDataPlane:
         if document is None or not document.is_file():
             return gateway_error(404, "No OpenAPI document is committed in data/ yet")
         return HttpResponse(200, [("Content-Type", "application/json")], document.read_bytes())
+
+
+def _refusal(refused: Refused, request_id: str) -> HttpResponse:
+    """The gateway's answer when a Lambda authorizer does not let the request through."""
+    error_type = _AUTHORIZER_ERROR_TYPES.get(refused.status, "AuthorizerConfigurationException")
+    headers = [
+        ("Content-Type", "application/json"),
+        ("x-amzn-RequestId", request_id),
+        ("x-amzn-ErrorType", error_type),
+    ]
+    return HttpResponse(refused.status, headers, json.dumps(refused.body).encode())
+
+
+_AUTHORIZER_ERROR_TYPES = {401: "UnauthorizedException", 403: "AccessDeniedException"}
 
 
 def _gateway_response(outcome: InvocationOutcome, request_id: str) -> HttpResponse | None:

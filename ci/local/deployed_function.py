@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ci.local.rest_api import FunctionRef
+from ci.local.function_ref import FunctionRef
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient

@@ -26,7 +26,8 @@ from ci.local.deployed_function import (
     load_function_configuration,
 )
 from ci.local.emulator import FAKE_AWS_ENV
-from ci.local.rest_api import DeployedRestApi, FunctionRef, RestApiNotDeployed, load_deployed_rest_api
+from ci.local.function_ref import FunctionRef
+from ci.local.rest_api import DeployedRestApi, RestApiNotDeployed, load_deployed_rest_api
 from ci.local.runtime_libraries import runtime_library_dir
 from ci.local.worker_pool import FunctionRuntimeSpec, LogSink, WorkerPool
 

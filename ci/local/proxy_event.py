@@ -60,7 +60,11 @@ def _is_binary(content_type: str, binary_media_types: Sequence[str]) -> bool:
 
 
 def build_proxy_event(
-    request: HttpRequest, api: DeployedRestApi, route: RouteMatch, request_id: str | None = None
+    request: HttpRequest,
+    api: DeployedRestApi,
+    route: RouteMatch,
+    request_id: str | None = None,
+    authorizer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     headers, multi_value_headers = _multi_value(request.headers)
     query, multi_value_query = _multi_value(parse_qsl(request.query, keep_blank_values=True))
@@ -121,8 +125,8 @@ def build_proxy_event(
                 "user": None,
                 "userArn": None,
             },
-            # No authorizer runs in the local data plane, so the handler sees the unauthenticated shape.
-            "authorizer": None,
+            # principalId and context of the method's Lambda authorizer; null for a public method.
+            "authorizer": dict(authorizer) if authorizer is not None else None,
         },
         "body": body,
         "isBase64Encoded": is_base64,

@@ -12,36 +12,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from ci.local.access_log import AccessLogSettings
+from ci.local.authorizers import TokenAuthorizer
+from ci.local.function_ref import FunctionRef
 from ci.local.mapping_template import render
 
 if TYPE_CHECKING:
     from mypy_boto3_apigateway import APIGatewayClient
 
-# arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations
-LAMBDA_INVOCATION_URI = re.compile(
-    r"^arn:[^:]+:apigateway:[^:]+:lambda:path/[^/]+/functions/(?P<arn>.+)/invocations$"
-)
-# arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]
-FUNCTION_ARN = re.compile(
-    r"^arn:[^:]+:lambda:[^:]+:[^:]+:function:(?P<name>[^:]+)(?::(?P<qualifier>[^:]+))?$"
-)
 DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000
-
-
-@dataclass(frozen=True)
-class FunctionRef:
-    """A Lambda function as an integration names it: name and optional qualifier (alias or version)."""
-
-    name: str
-    qualifier: str | None
-
-    @classmethod
-    def from_integration_uri(cls, uri: str) -> FunctionRef | None:
-        uri_match = LAMBDA_INVOCATION_URI.match(uri)
-        arn_match = FUNCTION_ARN.match(uri_match["arn"]) if uri_match else None
-        if arn_match is None:
-            return None
-        return cls(arn_match["name"], arn_match["qualifier"])
 
 
 @dataclass(frozen=True)
@@ -56,6 +34,7 @@ class Method:
     http_method: str
     integration_type: str
     authorization_type: str = "NONE"
+    authorizer_id: str | None = None
     function: FunctionRef | None = None
     timeout_ms: int = DEFAULT_INTEGRATION_TIMEOUT_MS
     request_templates: Mapping[str, str] = field(default_factory=dict)
@@ -130,14 +109,17 @@ class DeployedRestApi:
     binary_media_types: tuple[str, ...]
     resources: tuple[Resource, ...]
     access_log: AccessLogSettings | None = None
+    authorizers: Mapping[str, TokenAuthorizer] = field(default_factory=dict)
 
     def functions(self) -> set[FunctionRef]:
-        return {
+        """Every function the stage invokes: integrations and authorizers."""
+        integrated = {
             method.function
             for resource in self.resources
             for method in resource.methods.values()
             if method.function is not None
         }
+        return integrated | {authorizer.function for authorizer in self.authorizers.values()}
 
     def match(self, path: str, http_method: str) -> RouteMatch | None:
         """The most specific resource whose path template matches (literal > {param} > {greedy+})."""
@@ -213,6 +195,11 @@ def load_deployed_rest_api(
         stage_variables=dict(stage.get("variables") or {}),
         binary_media_types=tuple(api.get("binaryMediaTypes") or ()),
         access_log=AccessLogSettings.from_stage(stage),
+        authorizers={
+            authorizer.id: authorizer
+            for item in apigateway.get_authorizers(restApiId=api_id, limit=500).get("items", [])
+            if (authorizer := TokenAuthorizer.from_api(item)) is not None
+        },
         resources=tuple(
             Resource(
                 id=item["id"],
@@ -233,6 +220,7 @@ def _method(http_method: str, spec: Mapping[str, Any]) -> Method:
         http_method=http_method,
         integration_type=integration.get("type", ""),
         authorization_type=spec.get("authorizationType", "NONE"),
+        authorizer_id=spec.get("authorizerId"),
         function=FunctionRef.from_integration_uri(uri) if uri else None,
         timeout_ms=int(integration.get("timeoutInMillis") or DEFAULT_INTEGRATION_TIMEOUT_MS),
         request_templates=dict(integration.get("requestTemplates") or {}),

@@ -25,6 +25,7 @@ ENV = "local"
 API_NAME = f"items-service-{ENV}-api"
 FUNCTION_NAME = f"items-service-{ENV}-api"
 SLOW_FUNCTION_NAME = f"items-service-{ENV}-slow"
+AUTHORIZER_FUNCTION_NAME = f"items-service-{ENV}-authorizer"
 BUCKET = f"items-service-{ENV}-artifacts-123456789012"
 ALLOWED_ORIGIN = "http://localhost:3000"
 ACCESS_LOG_GROUP = f"/aws/apigateway/{API_NAME}"
@@ -90,12 +91,16 @@ def deploy_probe(endpoint: str) -> ProbeDeployment:
         RoleName="probe-role", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"})
     )
     alias_arns = {}
-    for name, timeout in ((FUNCTION_NAME, 10), (SLOW_FUNCTION_NAME, 1)):
+    for name, timeout, handler in (
+        (FUNCTION_NAME, 10, "probe.handler.lambda_handler"),
+        (SLOW_FUNCTION_NAME, 1, "probe.handler.lambda_handler"),
+        (AUTHORIZER_FUNCTION_NAME, 3, "probe.handler.authorizer_handler"),
+    ):
         lambda_client.create_function(
             FunctionName=name,
             Runtime="python3.11",
             Role=role["Role"]["Arn"],
-            Handler="probe.handler.lambda_handler",
+            Handler=handler,
             Code={"S3Bucket": BUCKET, "S3Key": key},
             Timeout=timeout,
             MemorySize=256,
@@ -113,9 +118,13 @@ def deploy_probe(endpoint: str) -> ProbeDeployment:
     def resource(parent: str, part: str) -> str:
         return apigateway.create_resource(restApiId=api_id, parentId=parent, pathPart=part)["id"]
 
-    def proxy_method(resource_id: str, verb: str, function: str) -> None:
+    def proxy_method(resource_id: str, verb: str, function: str, authorizer_id: str | None = None) -> None:
         apigateway.put_method(
-            restApiId=api_id, resourceId=resource_id, httpMethod=verb, authorizationType="NONE"
+            restApiId=api_id,
+            resourceId=resource_id,
+            httpMethod=verb,
+            authorizationType="CUSTOM" if authorizer_id else "NONE",
+            **({"authorizerId": authorizer_id} if authorizer_id else {}),
         )
         apigateway.put_integration(
             restApiId=api_id,
@@ -169,6 +178,19 @@ def deploy_probe(endpoint: str) -> ProbeDeployment:
         proxy_method(item, verb, FUNCTION_NAME)
     proxy_method(probe_proxy, "ANY", FUNCTION_NAME)
     proxy_method(slow_proxy, "ANY", SLOW_FUNCTION_NAME)
+    authorizer_id = apigateway.create_authorizer(
+        restApiId=api_id,
+        name="probe-token",
+        type="TOKEN",
+        authorizerUri=(
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+            f"{alias_arns[AUTHORIZER_FUNCTION_NAME]}/invocations"
+        ),
+        identitySource="method.request.header.Authorization",
+        authorizerResultTtlInSeconds=0,
+    )["id"]
+    secure_proxy = resource(resource(root_id, "secure"), "{proxy+}")
+    proxy_method(secure_proxy, "ANY", FUNCTION_NAME, authorizer_id)
     cors_preflight(items, "GET,POST,OPTIONS")
     cors_preflight(item, "GET,PUT,DELETE,OPTIONS")
     apigateway.create_deployment(restApiId=api_id, stageName=ENV, variables={"tier": "local"})

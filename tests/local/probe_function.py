@@ -67,3 +67,22 @@ def lambda_handler(event, context):
         "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]},
         "body": json.dumps(report),
     }
+
+
+def authorizer_handler(event, context):
+    """A TOKEN authorizer: 'allow-<principal>' is let in with a context, 'deny' is denied, others refused."""
+    token = event["authorizationToken"]
+    if token == "deny":
+        effect, principal = "Deny", "denied-user"
+    elif token.startswith("allow-"):
+        effect, principal = "Allow", token.removeprefix("allow-")
+    else:
+        raise Exception("Unauthorized")
+    return {
+        "principalId": principal,
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}],
+        },
+        "context": {"tier": "gold", "verified": True},
+    }

@@ -251,3 +251,24 @@ def test_requests_are_written_to_the_stage_access_log_in_its_format(
     }
     assert found[refused]["status"] == "403"
     assert found[refused]["error"] == "Missing Authentication Token"
+
+
+def test_token_authorizer_guards_the_method_and_hands_its_principal_to_the_function(
+    data_plane: LocalDataPlane,
+) -> None:
+    # When an allowed token calls a method behind the TOKEN authorizer
+    reply = call(data_plane.url, "GET", "/secure/whoami", headers=[("Authorization", "allow-alice")])
+    # Then the function sees the principal and the authorizer's context (as strings) in requestContext
+    assert reply.status == 200
+    authorizer = reply.json()["event"]["requestContext"]["authorizer"]
+    assert authorizer == {"principalId": "alice", "tier": "gold", "verified": "True"}
+    # And a missing token, a refused token and an explicit Deny never reach the function
+    assert call(data_plane.url, "GET", "/secure/whoami").status == 401
+    refused = call(data_plane.url, "GET", "/secure/whoami", headers=[("Authorization", "garbage")])
+    assert (refused.status, refused.json()) == (401, {"message": "Unauthorized"})
+    denied = call(data_plane.url, "GET", "/secure/whoami", headers=[("Authorization", "deny")])
+    assert denied.status == 403
+    # And public methods carry no authorizer
+    assert (
+        call(data_plane.url, "GET", "/probe/public").json()["event"]["requestContext"]["authorizer"] is None
+    )

@@ -8,13 +8,14 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
 
+from ci.local.function_ref import FunctionRef
 from ci.local.proxy_event import (
     HttpRequest,
     MalformedProxyResponse,
     build_proxy_event,
     http_response_from_proxy_result,
 )
-from ci.local.rest_api import DeployedRestApi, FunctionRef, Method, Resource
+from ci.local.rest_api import DeployedRestApi, Method, Resource
 
 ITEM_RESOURCE = Resource(
     "res1", "/items/{id}", {"PUT": Method("PUT", "AWS_PROXY", function=FunctionRef("f", "live"))}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ci.local.function_ref import FunctionRef
 from ci.local.mapping_template import TemplateError, render
-from ci.local.rest_api import DeployedRestApi, FunctionRef, Method, Resource
+from ci.local.rest_api import DeployedRestApi, Method, Resource
 
 NO_PARAMETERS: dict[str, dict[str, str]] = {"header": {}, "querystring": {}, "path": {}}
 PROXY = Method("GET", "AWS_PROXY", function=FunctionRef("fn", "live"))
