@@ -24,8 +24,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TERRAFORM_BUILD_DIR = REPO_ROOT / "build" / "terraform"
-CLI_CONFIG_PATH = TERRAFORM_BUILD_DIR / "terraform.rc"
-PLUGIN_CACHE_DIR = TERRAFORM_BUILD_DIR / "plugin-cache"
+CLI_CONFIG_NAME = "terraform.rc"
+PLUGIN_CACHE_NAME = "plugin-cache"
 MIRROR_ENV_VAR = "TF_PROVIDER_MIRROR"
 DEFAULT_MIRROR = Path("/opt/tf-plugins")
 # Set to "1" to let Terraform reach the public registry for providers the mirror lacks.
@@ -61,7 +61,9 @@ def mirrored_providers(mirror: Path) -> list[str]:
     )
 
 
-def render_cli_config(mirror: Path | None, providers: Sequence[str], allow_registry: bool) -> str:
+def render_cli_config(
+    mirror: Path | None, providers: Sequence[str], allow_registry: bool, plugin_cache: Path
+) -> str:
     """HCL text of the CLI config: mirror for ``providers``, registry only for the rest (if allowed)."""
     quoted = ", ".join(f'"{provider}"' for provider in providers)
     blocks = []
@@ -73,13 +75,18 @@ def render_cli_config(mirror: Path | None, providers: Sequence[str], allow_regis
     installation = "\n".join(blocks)
     return (
         "# Written by ci/terraform_cli.py; do not edit (regenerated on every run).\n"
-        f'plugin_cache_dir = "{PLUGIN_CACHE_DIR}"\n'
+        f'plugin_cache_dir = "{plugin_cache}"\n'
         f"provider_installation {{\n{installation}\n}}\n"
     )
 
 
-def terraform_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """An environment for running ``terraform`` offline with the project's CLI config."""
+def terraform_env(
+    base: Mapping[str, str] | None = None, *, build_dir: Path = TERRAFORM_BUILD_DIR
+) -> dict[str, str]:
+    """An environment for running ``terraform`` offline with the project's CLI config.
+
+    ``build_dir`` holds the written ``terraform.rc`` and the plugin cache (default build/terraform).
+    """
     env = dict(os.environ if base is None else base)
     mirror = _mirror_dir(env)
     providers = mirrored_providers(mirror) if mirror is not None else []
@@ -92,15 +99,17 @@ def terraform_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
             f"registry is not allowed. Point {MIRROR_ENV_VAR} at a filesystem mirror "
             f"(`terraform providers mirror DIR` on a connected machine) or set {ALLOW_REGISTRY_ENV_VAR}=1."
         )
-    PLUGIN_CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    config = render_cli_config(mirror, providers, allow_registry)
-    if not CLI_CONFIG_PATH.is_file() or CLI_CONFIG_PATH.read_text() != config:
+    config_path = build_dir / CLI_CONFIG_NAME
+    plugin_cache = build_dir / PLUGIN_CACHE_NAME
+    plugin_cache.mkdir(parents=True, exist_ok=True)
+    config = render_cli_config(mirror, providers, allow_registry, plugin_cache)
+    if not config_path.is_file() or config_path.read_text() != config:
         # Write-then-rename so a concurrent reader never sees a half-written file.
-        partial = CLI_CONFIG_PATH.with_suffix(f".{os.getpid()}.tmp")
+        partial = config_path.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text(config)
-        partial.replace(CLI_CONFIG_PATH)
-    env["TF_CLI_CONFIG_FILE"] = str(CLI_CONFIG_PATH)
-    env["TF_PLUGIN_CACHE_DIR"] = str(PLUGIN_CACHE_DIR)
+        partial.replace(config_path)
+    env["TF_CLI_CONFIG_FILE"] = str(config_path)
+    env["TF_PLUGIN_CACHE_DIR"] = str(plugin_cache)
     env["TF_IN_AUTOMATION"] = "1"
     env["CHECKPOINT_DISABLE"] = "1"  # no version-check calls home
     return env

@@ -128,7 +128,6 @@ locals {
 # --- the access-log bucket ---------------------------------------------------------------------------------
 
 resource "aws_s3_bucket" "access_logs" {
-  #checkov:skip=CKV_AWS_18:This is the access-log target; logging it into itself would log every log delivery in a loop.
   #checkov:skip=CKV_AWS_144:Access logs are an audit copy kept in-region; replicating them is an organisation-level decision.
   #checkov:skip=CKV2_AWS_62:Nothing consumes object events from the log bucket.
   #checkov:skip=CKV_AWS_145:S3 server access logging only delivers to buckets encrypted with SSE-S3 (AES256), not SSE-KMS.
