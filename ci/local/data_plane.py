@@ -2,9 +2,11 @@
 
 Each request is matched against the REST API's resources as deployed in the emulator. ``AWS_PROXY`` methods
 become a proxy event for the deployed Lambda artifact, run in warm worker processes; ``MOCK`` methods (CORS
-preflight) answer with their integration response's static headers. API Gateway's own errors are reproduced:
-403 "Missing Authentication Token" for unknown routes, 502 for a failed function or malformed result, 504
-for a timeout. Requests are served concurrently (one thread per connection, HTTP/1.1 keep-alive).
+preflight) answer from their integration response (static headers and mapping template); ``CUSTOM`` methods
+run their Lambda TOKEN authorizer first. API Gateway's own errors are reproduced: 403 "Missing
+Authentication Token" for unknown routes, 401/403 from authorizers, 502 for a failed function or malformed
+result, 504 for a timeout. Each request is written to the stage's access log when it has one. Requests are
+served concurrently (one thread per connection, HTTP/1.1 keep-alive).
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ from ci.local.worker_pool import InvocationOutcome, PoolRetired, Succeeded, Time
 
 OPENAPI_PATH = "/openapi.json"
 REGION = FAKE_AWS_ENV["AWS_REGION"]
-SUPPORTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,6 @@ class LambdaWorker:
         self.spec = spec
         self.log_stream_name = new_log_stream_name(spec.function_version)
         self._log_sink = log_sink
-        self.invocations = 0
         request_read, self._request_write = os.pipe()
         self._response_read, response_write = os.pipe()
         environment = {
@@ -184,7 +183,6 @@ class LambdaWorker:
         timeout = self.spec.timeout_seconds
         deadline_epoch_ms = int((time.time() + timeout) * 1000)
         deadline = time.monotonic() + timeout
-        self.invocations += 1
         try:
             self._send(
                 {
@@ -272,7 +270,6 @@ class WorkerPool:
         self._starting = 0
         self._closed = False
         self._condition = threading.Condition()
-        self.workers_started = 0
 
     def invoke(self, event: Mapping[str, Any], request_id: str) -> InvocationOutcome:
         worker_or_error = self._acquire()
@@ -310,7 +307,6 @@ class WorkerPool:
             if init_error is not None:
                 self._condition.notify()
                 return init_error
-            self.workers_started += 1
             self._busy.add(worker)
             return worker
 
