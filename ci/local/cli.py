@@ -122,6 +122,9 @@ def up(args: argparse.Namespace) -> int:
     except (DeployError, EmulatorError) as exc:
         print(f"local cloud: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # typically --port already in use
+        print(f"local cloud: cannot serve the API: {exc}", file=sys.stderr)
+        return 1
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import queue
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,17 +23,9 @@ import pytest
 from ci.local.deployment_watcher import emulator_client_session
 from ci.local.emulator import free_loopback_port
 from tests.local.http_client import call
+from tests.local.working_tree import copy_of_working_tree
 
 UP_TIMEOUT_SECONDS = 600
-TREE_NOISE = shutil.ignore_patterns(
-    ".git", ".venv", ".tools", "build", "__pycache__", ".terraform", "*.tfstate*", ".*_cache", ".hypothesis"
-)
-
-
-def copy_of_working_tree(repo_root: Path, destination: Path) -> Path:
-    shutil.copytree(repo_root, destination, ignore=TREE_NOISE, symlinks=True)
-    (destination / ".venv").symlink_to(repo_root / ".venv")
-    return destination
 
 
 def descendants(pid: int) -> set[int]:
