@@ -6,14 +6,20 @@ build/terraform/pytest/ so tests never touch a developer's own ``.terraform`` or
 
 from __future__ import annotations
 
+import json
 import subprocess
-from collections.abc import Mapping
+import sys
+import time
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 
+from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
 from ci.terraform_cli import terraform_env
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -91,3 +97,94 @@ def stack_checks(terraform: Terraform) -> dict[str, StackCheck]:
 
 def output_of(result: subprocess.CompletedProcess[str] | None) -> str:
     return "" if result is None else f"{result.stdout}\n{result.stderr}"
+
+
+# --- env local applied into a moto server (shared by the apply test and the ops-tool tests) ---------------
+
+LOCAL_STACK = "environments/local"
+FIXTURE_ARTIFACT = INFRA / "tests" / "fixtures" / "artifact.zip"
+SCRIPTS = INFRA / "scripts"
+
+
+def aws_client(server: MotoServer, service: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=server.endpoint_url,
+        region_name=FAKE_AWS_ENV["AWS_REGION"],
+        aws_access_key_id=FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def run_script(
+    name: str, *args: str, endpoint_url: str | None = None, extra_env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run one of infrastructure/scripts/*.py the way an operator would, against the given endpoint."""
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", **FAKE_AWS_ENV, **(extra_env or {})}
+    if endpoint_url:
+        env["AWS_ENDPOINT_URL"] = endpoint_url
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / f"{name}.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=env,
+    )
+
+
+@dataclass(frozen=True)
+class AppliedStack:
+    server: MotoServer
+    state_file: Path
+    outputs_file: Path
+    outputs: dict[str, Any]
+    apply_seconds: float
+    replan_exit_code: int
+    replan_output: str
+
+    def client(self, service: str) -> Any:
+        return aws_client(self.server, service)
+
+
+@pytest.fixture(scope="session")
+def applied_local(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppliedStack]:
+    """env local applied into its own moto server; destroyed at the end through the guarding ops tool."""
+    workdir = tmp_path_factory.mktemp("local-apply")
+    state = workdir / "terraform.tfstate"
+    with running_moto_server(log_path=workdir / "moto.log") as server:
+        variables = [
+            f"-var=aws_endpoint_url={server.endpoint_url}",
+            f"-var=lambda_artifact_path={FIXTURE_ARTIFACT}",
+        ]
+        run_args = ["-input=false", "-no-color", f"-state={state}", *variables]
+        init = terraform.run(LOCAL_STACK, "init", "-backend=false", "-input=false", "-no-color")
+        assert init.returncode == 0, output_of(init)
+
+        started = time.monotonic()
+        apply = terraform.run(LOCAL_STACK, "apply", "-auto-approve", *run_args)
+        apply_seconds = time.monotonic() - started
+        assert apply.returncode == 0, f"apply into moto failed:\n{output_of(apply)}"
+        print(f"\nenvironments/local apply into moto: {apply_seconds:.1f}s")
+
+        outputs_json = terraform.run(LOCAL_STACK, "output", "-json", f"-state={state}").stdout
+        outputs_file = workdir / "outputs.json"
+        outputs_file.write_text(outputs_json)
+        outputs = {name: value["value"] for name, value in json.loads(outputs_json).items()}
+        replan = terraform.run(LOCAL_STACK, "plan", "-detailed-exitcode", *run_args)
+        yield AppliedStack(
+            server, state, outputs_file, outputs, apply_seconds, replan.returncode, output_of(replan)
+        )
+
+        destroy = run_script(
+            "destroy_validation",
+            "--env=local",
+            "destroy",
+            "--confirm=local",
+            f"--state-file={state}",
+            *(f"--var={variable.removeprefix('-var=')}" for variable in variables),
+            endpoint_url=server.endpoint_url,
+            extra_env={"TF_DATA_DIR": terraform.stack_env(LOCAL_STACK)["TF_DATA_DIR"]},
+        )
+        assert destroy.returncode == 0, f"destroy or its verification failed:\n{output_of(destroy)}"
+        assert "nothing left" in destroy.stdout

@@ -2,84 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+import base64
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
-from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
-
-from .conftest import INFRA, Terraform, output_of
+from .conftest import AppliedStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.terraform, pytest.mark.slow]
 
-STACK = "environments/local"
-FIXTURE_ARTIFACT = INFRA / "tests" / "fixtures" / "artifact.zip"
 
-
-@dataclass(frozen=True)
-class AppliedStack:
-    server: MotoServer
-    outputs: dict[str, Any]
-    apply_seconds: float
-    replan_exit_code: int
-    replan_output: str
-
-    def client(self, service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.server.endpoint_url,
-            region_name=FAKE_AWS_ENV["AWS_REGION"],
-            aws_access_key_id=FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
-        )
-
-
-@pytest.fixture(scope="module")
-def applied(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppliedStack]:
-    """Apply env local into its own moto server, yield what the tests check, then destroy."""
-    workdir = tmp_path_factory.mktemp("local-apply")
-    state = workdir / "terraform.tfstate"
-    with running_moto_server(log_path=workdir / "moto.log") as server:
-        variables = [
-            f"-var=aws_endpoint_url={server.endpoint_url}",
-            f"-var=lambda_artifact_path={FIXTURE_ARTIFACT}",
-        ]
-        run_args = ["-input=false", "-no-color", f"-state={state}", *variables]
-        init = terraform.run(STACK, "init", "-backend=false", "-input=false", "-no-color")
-        assert init.returncode == 0, output_of(init)
-
-        started = time.monotonic()
-        apply = terraform.run(STACK, "apply", "-auto-approve", *run_args)
-        apply_seconds = time.monotonic() - started
-        assert apply.returncode == 0, f"apply into moto failed:\n{output_of(apply)}"
-        print(f"\nenvironments/local apply into moto: {apply_seconds:.1f}s")
-
-        outputs_run = terraform.run(STACK, "output", "-json", f"-state={state}")
-        outputs = {name: value["value"] for name, value in json.loads(outputs_run.stdout).items()}
-        replan = terraform.run(STACK, "plan", "-detailed-exitcode", *run_args)
-        try:
-            yield AppliedStack(server, outputs, apply_seconds, replan.returncode, output_of(replan))
-        finally:
-            destroy = terraform.run(STACK, "destroy", "-auto-approve", *run_args)
-            assert destroy.returncode == 0, f"destroy failed:\n{output_of(destroy)}"
-            assert applied_tables(server) == [], "destroy must remove the tables"
-
-
-def applied_tables(server: MotoServer) -> list[str]:
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=server.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    return list(client.list_tables()["TableNames"])
+@pytest.fixture
+def applied(applied_local: AppliedStack) -> AppliedStack:
+    return applied_local
 
 
 def test_apply_exposes_every_contract_output(applied: AppliedStack, record_property: Any) -> None:
@@ -133,7 +69,7 @@ def test_function_runs_the_uploaded_artifact_with_the_contract_environment(appli
     # The artifact key is the zip's sha256 in hex: the same digest Lambda reports (base64) for the code.
     digest_hex = Path(applied.outputs["artifact_key"]).stem
     assert applied.outputs["artifact_key"] == f"functions/api_handler/{digest_hex}.zip"
-    assert bytes.fromhex(digest_hex) == __import__("base64").b64decode(configuration["CodeSha256"])
+    assert bytes.fromhex(digest_hex) == base64.b64decode(configuration["CodeSha256"])
     applied.client("s3").head_object(
         Bucket=applied.outputs["artifact_bucket"], Key=applied.outputs["artifact_key"]
     )

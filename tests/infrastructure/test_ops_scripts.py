@@ -1,0 +1,200 @@
+"""The ops tools (infrastructure/scripts/*.py) against the env local stack applied into moto."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from ci.local.emulator import MotoServer, running_moto_server
+
+from .conftest import AppliedStack, aws_client, run_script
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+SCRIPTS = ("validate_infrastructure", "detect_orphaned_resources", "cost_analysis", "destroy_validation")
+
+
+@pytest.fixture(scope="module")
+def empty_cloud() -> Iterator[MotoServer]:
+    """An emulator with nothing deployed in it."""
+    with running_moto_server() as server:
+        yield server
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_every_tool_explains_itself_and_takes_an_environment(script: str) -> None:
+    result = run_script(script, "--help")
+    assert result.returncode == 0
+    assert "--env {local,dev,staging,prod}" in result.stdout
+    assert "Examples:" in result.stdout
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_every_tool_rejects_an_unknown_environment(script: str) -> None:
+    result = run_script(script, "--env", "qa")
+    assert result.returncode == 2
+    assert "invalid choice: 'qa'" in result.stderr
+
+
+# --- validate_infrastructure ------------------------------------------------------------------------------
+
+
+def test_validate_passes_every_check_on_the_applied_stack(applied_local: AppliedStack) -> None:
+    # Given env local applied by Terraform, and its outputs
+    # When the deployed resources are validated
+    result = run_script(
+        "validate_infrastructure",
+        "--env=local",
+        f"--outputs={applied_local.outputs_file}",
+        endpoint_url=applied_local.server.endpoint_url,
+    )
+    # Then every check passes, including the planned throttling and the GSI from the schema file
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ", 0 failed (local)" in result.stdout
+    assert "PASS  items-service-local-items: GSI status-index keyed ['status', 'createdAt']" in result.stdout
+    assert "PASS  stage local: throttling set as planned" in result.stdout
+
+
+def test_validate_fails_and_names_what_is_missing_in_an_empty_account(empty_cloud: MotoServer) -> None:
+    result = run_script(
+        "validate_infrastructure", "--env=local", "--json", endpoint_url=empty_cloud.endpoint_url
+    )
+    assert result.returncode == 1
+    failed = [check["name"] for check in json.loads(result.stdout) if not check["passed"]]
+    assert "tables: resources readable" in failed
+    assert "REST API items-service-local-api exists once" in failed
+
+
+# --- detect_orphaned_resources ----------------------------------------------------------------------------
+
+
+def test_orphan_detection_agrees_with_the_state_then_finds_a_stray_and_deletes_it_only_when_confirmed(
+    applied_local: AppliedStack,
+) -> None:
+    endpoint = applied_local.server.endpoint_url
+    state = f"--state-file={applied_local.state_file}"
+    # Given the state and the account agree
+    clean = run_script("detect_orphaned_resources", "--env=local", state, endpoint_url=endpoint)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "no orphans, no drift" in clean.stdout
+
+    # When a log group named like the environment appears outside Terraform
+    logs = applied_local.client("logs")
+    logs.create_log_group(logGroupName="/aws/lambda/items-service-local-leftover")
+    found = run_script("detect_orphaned_resources", "--env=local", state, "--json", endpoint_url=endpoint)
+    # Then it is reported as an orphan
+    assert found.returncode == 1
+    assert {"kind": "log_group", "name": "/aws/lambda/items-service-local-leftover"} in json.loads(
+        found.stdout
+    )["orphans"]
+
+    # And --delete without the typed confirmation refuses and leaves it alone
+    refused = run_script("detect_orphaned_resources", "--env=local", state, "--delete", endpoint_url=endpoint)
+    assert refused.returncode == 2
+    assert "--confirm local" in refused.stderr
+    assert logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/items-service-local-leftover")[
+        "logGroups"
+    ]
+
+    # And with it, the orphan (only the orphan) is deleted
+    deleted = run_script(
+        "detect_orphaned_resources",
+        "--env=local",
+        state,
+        "--delete",
+        "--confirm=local",
+        endpoint_url=endpoint,
+    )
+    assert deleted.returncode == 0, deleted.stdout + deleted.stderr
+    assert not logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/items-service-local-leftover")[
+        "logGroups"
+    ]
+    assert logs.describe_log_groups(logGroupNamePrefix=applied_local.outputs["lambda_log_group_name"])[
+        "logGroups"
+    ]
+
+
+# --- cost_analysis ----------------------------------------------------------------------------------------
+
+
+def test_cost_estimate_reads_the_deployed_shape(applied_local: AppliedStack) -> None:
+    result = run_script(
+        "cost_analysis", "--env=local", "--json", endpoint_url=applied_local.server.endpoint_url
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["shape"] == {
+        "memory_mb": 256,
+        "architecture": "x86_64",
+        "tracing": False,
+        "kms_keys": 5,
+        "alarms": 9,
+        "dashboards": 1,
+        "tables": 2,
+    }
+    assert report["total_usd"] == pytest.approx(
+        sum(item["monthly_usd"] for item in report["items"]), abs=0.01
+    )
+
+
+def test_prod_costs_more_than_dev_for_the_same_traffic() -> None:
+    def total(env: str) -> float:
+        result = run_script(
+            "cost_analysis", f"--env={env}", "--source=tfvars", "--requests-per-month=10000000", "--json"
+        )
+        assert result.returncode == 0, result.stderr
+        return float(json.loads(result.stdout)["total_usd"])
+
+    # prod runs 1024 MB functions where dev runs 256 MB
+    assert total("prod") > total("dev") > 0
+
+
+# --- destroy_validation -----------------------------------------------------------------------------------
+
+
+def test_destroy_check_lists_what_would_go(applied_local: AppliedStack) -> None:
+    result = run_script(
+        "destroy_validation", "--env=local", "--json", endpoint_url=applied_local.server.endpoint_url
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"kind": "dynamodb_table", "name": "items-service-local-items"} in report["resources"]
+    assert report["protected_environment"] is False
+
+
+def test_destroy_refuses_without_the_typed_confirmation(applied_local: AppliedStack) -> None:
+    result = run_script(
+        "destroy_validation", "--env=local", "destroy", endpoint_url=applied_local.server.endpoint_url
+    )
+    assert result.returncode == 2
+    assert "--confirm local" in result.stderr
+    tables = applied_local.client("dynamodb").list_tables()["TableNames"]
+    assert "items-service-local-items" in tables
+
+
+def test_destroying_prod_needs_an_explicit_allow(empty_cloud: MotoServer) -> None:
+    result = run_script(
+        "destroy_validation", "--env=prod", "destroy", "--confirm=prod", endpoint_url=empty_cloud.endpoint_url
+    )
+    assert result.returncode == 2
+    assert "--allow-prod" in result.stderr
+
+
+def test_verify_reports_survivors_and_passes_on_an_empty_account(empty_cloud: MotoServer) -> None:
+    assert (
+        run_script(
+            "destroy_validation", "--env=dev", "verify", endpoint_url=empty_cloud.endpoint_url
+        ).returncode
+        == 0
+    )
+    aws_client(empty_cloud, "dynamodb").create_table(
+        TableName="items-service-dev-items",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    survivor = run_script("destroy_validation", "--env=dev", "verify", endpoint_url=empty_cloud.endpoint_url)
+    assert survivor.returncode == 1
+    assert "REMAINS  dynamodb_table" in survivor.stdout
