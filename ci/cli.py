@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ci.cache import StageCache
 from ci.dag import PipelineDefinitionError, render
+from ci.executors.base import ExecutorUnavailableError
 from ci.pipeline import RunOptions, RunOutcome, run_pipeline
 from ci.stages import ENVIRONMENTS, build_stages
 from ci.versions import REPO_ROOT
@@ -88,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PipelineDefinitionError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except ExecutorUnavailableError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     _print_failures(outcome)
     passed = sum(result.ok for result in outcome.results)
     print(f"\n{passed}/{len(outcome.results)} stages passed; summary: {outcome.summary_path}")

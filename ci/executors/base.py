@@ -13,6 +13,10 @@ from ci.spec import Command, StageResult, StageSpec
 OUTPUT_TAIL_LINES = 30
 
 
+class ExecutorUnavailableError(RuntimeError):
+    """The executor cannot run anything here (e.g. no Dagger engine could be provisioned)."""
+
+
 class Executor(Protocol):
     name: str
 

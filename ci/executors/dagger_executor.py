@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import dagger
 from dagger import Client, Container, Directory, PortForward, ReturnType, Secret, dag
 
-from ci.executors.base import CommandFailure, error_result, failed_result
+from ci.executors.base import CommandFailure, ExecutorUnavailableError, error_result, failed_result
 from ci.spec import PROJECT_TOOL_ENV, Command, StageResult, StageSpec
 from ci.versions import locked_version
 
@@ -175,7 +175,13 @@ class DaggerExecutor:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[None]:
-        async with dagger.connection():
+        async with AsyncExitStack() as stack:
+            try:
+                await stack.enter_async_context(dagger.connection())
+            except (dagger.ProvisionError, dagger.ClientConnectionError) as error:
+                raise ExecutorUnavailableError(
+                    f"no Dagger engine: {error}. Run inside `dagger run`, or use --executor host"
+                ) from error
             yield
 
     async def run(self, spec: StageSpec, runtime_env: Mapping[str, str]) -> StageResult:

@@ -95,3 +95,30 @@ def test_passing_run_is_cached_then_cache_clear_forgets_it(broken_repo: Path) ->
     assert ", cached" in second.stdout
     assert "removed 1 cached stage run(s)" in cleared.stdout
     assert ", cached" not in third.stdout
+
+
+def test_local_subcommand_is_handed_to_the_local_cloud_cli(repo_root: Path) -> None:
+    result = ci("local", "--help", cwd=repo_root)
+    assert result.returncode == 0
+    assert "up" in result.stdout
+
+
+def test_dagger_without_an_engine_fails_with_advice(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No engine can be provisioned on this machine (no Docker daemon, no network to download the CLI);
+    # the SDK's own error is simulated so the test does not depend on what the network allows.
+    import dagger
+
+    from ci.cli import main
+
+    def unavailable(*args: object, **kwargs: object) -> object:
+        raise dagger.ProvisionError("engine could not be started")
+
+    monkeypatch.setattr(dagger, "connection", unavailable)
+    monkeypatch.setenv("CI", "true")
+    code = main(["run", "lint", "--executor", "dagger"])
+    assert code == 1
+    error = capsys.readouterr().err
+    assert "no Dagger engine: engine could not be started" in error
+    assert "--executor host" in error
