@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from ci.runner import ProgressListener
@@ -42,11 +43,14 @@ class RichProgress:
         self.tasks: dict[str, TaskID] = {}
 
     def stage_started(self, spec: StageSpec) -> None:
-        self.tasks[spec.name] = self.progress.add_task(f"[bold]{spec.name}[/] {spec.description}", total=1)
+        self.tasks[spec.name] = self.progress.add_task(
+            f"[bold]{escape(spec.name)}[/] {escape(spec.description)}", total=1
+        )
 
     def stage_finished(self, result: StageResult) -> None:
         colour = {"passed": "green", "failed": "red", "skipped": "yellow"}[result.status]
-        line = f"[{colour}]{describe(result)}[/]"
+        # escape: "[lint] passed" would otherwise be read as a (unknown) rich markup tag and vanish
+        line = f"[{colour}]{escape(describe(result))}[/]"
         task = self.tasks.get(result.name)
         if task is None:  # skipped stages never started
             self.progress.console.print(line)

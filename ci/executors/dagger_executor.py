@@ -28,13 +28,20 @@ WORKDIR = "/src"
 PROJECT_VENV = "/opt/venv"
 TOOL_ENVS = "/opt/tools"
 BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-# Never sent to the engine: local environments, caches and build outputs of earlier runs.
+# Never sent to the engine: local environments, caches, and host-only build products (the host's provider
+# plugin cache alone is hundreds of MB). Reports, zips and outputs.json in build/ do travel: later stages
+# read what earlier ones exported.
 SOURCE_EXCLUDES = (
     ".git",
     ".venv",
     ".tools",
     "build/cache",
     "build/logs",
+    "build/terraform/plugin-cache",
+    "build/terraform/terraform.rc",
+    "build/local-cloud",
+    "build/package",
+    "**/terraform.tfstate*",
     "**/__pycache__",
     "**/.terraform",
     ".mypy_cache",
