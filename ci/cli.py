@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from ci.cache import StageCache
 from ci.dag import PipelineDefinitionError, render
 from ci.executors.base import ExecutorUnavailableError
+from ci.local.emulator import EmulatorError
 from ci.pipeline import RunOptions, RunOutcome, run_pipeline
 from ci.stages import ENVIRONMENTS, build_stages
 from ci.versions import REPO_ROOT
@@ -63,6 +64,28 @@ def _print_failures(outcome: RunOutcome) -> None:
             print(f"  full log: {result.log_path}", file=sys.stderr)
 
 
+def _run(args: argparse.Namespace) -> int:
+    options = RunOptions(
+        stages=args.stages,
+        env=args.env,
+        executor=args.executor,
+        use_cache=not args.no_cache,
+        max_parallel=args.jobs,
+    )
+    try:
+        outcome = run_pipeline(options, os.environ, sys.stdout)
+    except ExecutorUnavailableError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except EmulatorError as error:
+        print(f"error: the local cloud could not start: {error}", file=sys.stderr)
+        return 1
+    _print_failures(outcome)
+    passed = sum(result.ok for result in outcome.results)
+    print(f"\n{passed}/{len(outcome.results)} stages passed; summary: {outcome.summary_path}")
+    return outcome.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["local"]:
@@ -75,24 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(render(build_stages(args.env)))
             return 0
         if args.command == "cache":
-            removed = StageCache(REPO_ROOT).clear()
-            print(f"removed {removed} cached stage run(s) from {StageCache(REPO_ROOT).directory}")
+            cache = StageCache(REPO_ROOT)
+            print(f"removed {cache.clear()} cached stage run(s) from {cache.directory}")
             return 0
-        options = RunOptions(
-            stages=args.stages,
-            env=args.env,
-            executor=args.executor,
-            use_cache=not args.no_cache,
-            max_parallel=args.jobs,
-        )
-        outcome = run_pipeline(options, os.environ, sys.stdout)
+        return _run(args)
     except PipelineDefinitionError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except ExecutorUnavailableError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    _print_failures(outcome)
-    passed = sum(result.ok for result in outcome.results)
-    print(f"\n{passed}/{len(outcome.results)} stages passed; summary: {outcome.summary_path}")
-    return outcome.exit_code

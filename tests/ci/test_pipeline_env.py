@@ -1,0 +1,49 @@
+"""Which run-time environment the cloud stages get: nothing, a running local cloud, or an ephemeral one."""
+
+from __future__ import annotations
+
+import io
+import urllib.error
+import urllib.request
+
+import pytest
+
+from ci.dag import select
+from ci.pipeline import local_cloud_env
+from ci.runner import Selection
+from ci.stages import build_stages
+
+
+def _selection(env: str, *names: str) -> Selection:
+    return select(build_stages(env, environ={}), names)
+
+
+def test_no_cloud_for_aws_envs_or_when_no_stage_needs_one() -> None:
+    with local_cloud_env(_selection("dev", "plan"), "dev", {}, io.StringIO()) as env:
+        assert env == {}
+    with local_cloud_env(_selection("local", "lint", "package"), "local", {}, io.StringIO()) as env:
+        assert env == {}
+
+
+def test_a_running_local_cloud_is_reused() -> None:
+    running = {"LOCAL_CLOUD_ENDPOINT": "http://127.0.0.1:4566", "API_URL": "http://127.0.0.1:8080"}
+    stream = io.StringIO()
+    with local_cloud_env(_selection("local", "plan"), "local", running, stream) as env:
+        assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4566"
+        assert env["TF_VAR_aws_endpoint_url"] == "http://127.0.0.1:4566"
+        assert env["API_URL"] == "http://127.0.0.1:8080"
+        assert env["AWS_ACCESS_KEY_ID"] == "testing"
+    assert "using the running one" in stream.getvalue()
+
+
+@pytest.mark.integration
+def test_an_ephemeral_local_cloud_runs_for_the_block_only() -> None:
+    stream = io.StringIO()
+    with local_cloud_env(_selection("local", "apply"), "local", {}, stream) as env:
+        endpoint = env["AWS_ENDPOINT_URL"]
+        assert env["TF_VAR_aws_endpoint_url"] == endpoint
+        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=5) as response:  # noqa: S310 - loopback
+            assert response.status == 200
+    assert "starting an ephemeral one" in stream.getvalue()
+    with pytest.raises(urllib.error.URLError, match="refused"):
+        urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=2)  # noqa: S310 - loopback
