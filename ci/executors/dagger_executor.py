@@ -64,7 +64,7 @@ def cache_volume_name(path: str) -> str:
     return "items-service-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
 
 
-def _tool_environment(client: Client, container: Container, spec: StageSpec, source: Directory) -> Container:
+def _tool_environment(container: Container, spec: StageSpec, source: Directory) -> Container:
     """Install the stage's locked tools before the full source is mounted, so edits don't re-run the sync."""
     uv = f"uv=={locked_version('uv')}"
     container = container.with_exec(["pip", "install", "--root-user-action=ignore", "--no-cache-dir", uv])
@@ -124,7 +124,7 @@ def base_container(
     inside = [path for path in spec.cache_dirs if path.startswith(f"{WORKDIR}/")]
     for path in outside:
         container = container.with_mounted_cache(path, client.cache_volume(cache_volume_name(path)))
-    container = _tool_environment(client, container, spec, source)
+    container = _tool_environment(container, spec, source)
     container = container.with_mounted_directory(WORKDIR, source).with_workdir(WORKDIR)
     for path in inside:
         container = container.with_mounted_cache(path, client.cache_volume(cache_volume_name(path)))
