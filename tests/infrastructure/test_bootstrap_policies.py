@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from pathlib import Path
@@ -69,7 +70,9 @@ def test_pass_role_is_limited_to_lambda() -> None:
     assert passing, "the infrastructure role must be able to pass the execution role"
     for statement in passing:
         assert statement["Condition"] == {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
-        assert as_list(statement["Resource"]) == ["arn:${partition}:iam::${account_id}:role/${name_prefix}-*"]
+        assert as_list(statement["Resource"]) == [
+            "arn:${partition}:iam::${account_id}:role/${name_prefix}-*-api-execution"
+        ]
 
 
 def test_plan_role_cannot_change_service_resources() -> None:
@@ -84,3 +87,71 @@ def test_plan_role_cannot_change_service_resources() -> None:
                 "apigateway:GET",
                 "sts:GetCallerIdentity",
             }, action
+
+
+# --- rendered policies -------------------------------------------------------------------------------------
+
+ACCOUNT = "123456789012"
+RENDER_VALUES = {
+    "partition": "aws",
+    "account_id": ACCOUNT,
+    "region": "ap-southeast-2",  # the longest common region name, for the size check
+    "name_prefix": "items-service",
+    "project_tag": "items-service",
+    "state_bucket": f"items-service-tfstate-{ACCOUNT}",
+    "lock_table": "items-service-terraform-locks",
+}
+IAM_MANAGED_POLICY_MAX_CHARS = 6144  # AWS counts characters without whitespace
+
+
+def rendered(path: Path) -> str:
+    text = path.read_text()
+    for name, value in RENDER_VALUES.items():
+        text = text.replace("${" + name + "}", value)
+    return text
+
+
+@pytest.mark.parametrize("path", POLICY_FILES, ids=lambda path: path.name)
+def test_rendered_policy_fits_the_managed_policy_size_limit(path: Path) -> None:
+    assert len(re.sub(r"\s", "", rendered(path))) <= IAM_MANAGED_POLICY_MAX_CHARS
+
+
+# What bootstrap/ and global/ create: the CI roles must not change these (no self-escalation, no deleting the
+# state they run on). State objects and lock items are reached only by the TerraformState* grants.
+PROTECTED_ARNS = (
+    f"arn:aws:iam::{ACCOUNT}:role/items-service-github-infrastructure",
+    f"arn:aws:iam::{ACCOUNT}:role/items-service-github-plan-readonly",
+    f"arn:aws:iam::{ACCOUNT}:role/items-service-github-lambda-deploy",
+    f"arn:aws:iam::{ACCOUNT}:role/items-service-apigateway-cloudwatch",
+    f"arn:aws:s3:::items-service-tfstate-{ACCOUNT}",
+    f"arn:aws:s3:::items-service-tfstate-logs-{ACCOUNT}",
+    f"arn:aws:s3:::items-service-tfstate-logs-{ACCOUNT}/s3/log-object",
+    f"arn:aws:dynamodb:ap-southeast-2:{ACCOUNT}:table/items-service-terraform-locks",
+    f"arn:aws:kms:ap-southeast-2:{ACCOUNT}:alias/items-service-terraform-locks",
+    f"arn:aws:kms:ap-southeast-2:{ACCOUNT}:alias/items-service-tfstate-{ACCOUNT}",
+)
+
+
+@pytest.mark.parametrize("path", POLICY_FILES, ids=lambda path: path.name)
+def test_ci_roles_cannot_write_what_bootstrap_and_global_own(path: Path) -> None:
+    for statement in json.loads(rendered(path))["Statement"]:
+        if statement["Effect"] != "Allow" or statement["Sid"].startswith("TerraformState"):
+            continue
+        writes = [action for action in as_list(statement["Action"]) if not READ_ONLY_ACTION.match(action)]
+        if not writes or statement["Resource"] == "*":
+            continue  # "*" writes are create-time grants behind a request-tag condition (checked above)
+        for pattern in as_list(statement["Resource"]):
+            reachable = [arn for arn in PROTECTED_ARNS if fnmatch.fnmatchcase(arn, pattern)]
+            assert not reachable, f"{path.name} {statement['Sid']}: {writes} reach {reachable} via {pattern}"
+
+
+def test_keys_of_the_shared_stacks_cannot_be_retagged_or_deleted_by_ci() -> None:
+    # global/ and bootstrap/ tag their keys with Stack; the environments' keys carry no Stack tag.
+    deny = [
+        s
+        for s in statements(INFRA / "bootstrap" / "policies" / "infrastructure.json")
+        if s["Effect"] == "Deny"
+    ]
+    assert len(deny) == 1
+    assert {"kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion"} <= set(deny[0]["Action"])
+    assert deny[0]["Condition"] == {"Null": {"aws:ResourceTag/Stack": "false"}}
