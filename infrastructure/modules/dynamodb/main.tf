@@ -77,4 +77,11 @@ resource "aws_dynamodb_table" "this" {
   }
 
   tags = merge(var.tags, { Name = local.table_names[each.key] })
+
+  lifecycle {
+    precondition {
+      condition     = each.value.billingMode == "PAY_PER_REQUEST"
+      error_message = "The service's tables are on-demand: the schema file must say billingMode PAY_PER_REQUEST."
+    }
+  }
 }

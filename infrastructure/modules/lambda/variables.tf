@@ -26,6 +26,11 @@ variable "role_arn" {
 variable "artifact_path" {
   description = "Local path of the deployment zip (build/dist/api_handler.zip)."
   type        = string
+
+  validation {
+    condition     = fileexists(var.artifact_path)
+    error_message = "artifact_path names no file: build the zip first (python -m ci run package -> build/dist/api_handler.zip)."
+  }
 }
 
 variable "artifact_bucket" {

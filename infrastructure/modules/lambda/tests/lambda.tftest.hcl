@@ -108,3 +108,13 @@ run "origins_with_paths_are_rejected" {
 
   expect_failures = [var.cors_allowed_origins]
 }
+
+run "a_missing_artifact_is_rejected_with_a_hint" {
+  command = plan
+
+  variables {
+    artifact_path = "../../../build/does-not-exist.zip"
+  }
+
+  expect_failures = [var.artifact_path]
+}
