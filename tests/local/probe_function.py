@@ -30,8 +30,11 @@ def lambda_handler(event, context):
         os._exit(3)
     if action == "raise":
         raise RuntimeError("the probe was asked to fail")
+    slept = None
     if action == "sleep":
+        slept = [time.time()]
         time.sleep(float(query.get("seconds", "5")))
+        slept.append(time.time())
     if action == "malformed":
         return "not a proxy response"
     if action == "binary":
@@ -60,6 +63,7 @@ def lambda_handler(event, context):
         "cwd": os.getcwd(),
         "canImportDevOnlyPackage": importlib.util.find_spec("pytest") is not None,
         "python": list(sys.version_info[:2]),
+        "slept": slept,
     }
     return {
         "statusCode": int(query.get("status", "200")),
