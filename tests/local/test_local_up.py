@@ -123,6 +123,7 @@ def run_smoke_suite(cloud: LocalUp, repo_root: Path) -> subprocess.CompletedProc
             "AWS_ENDPOINT_URL": cloud.printed["DYNAMODB_ENDPOINT"],
             "SMOKE_ENV": "local",
             "SMOKE_OUTPUTS": str(cloud.tree / "build" / "terraform" / "local" / "outputs.json"),
+            "SMOKE_PLAN": str(cloud.tree / "build" / "reports" / "plan-local.json"),
         },
         capture_output=True,
         text=True,

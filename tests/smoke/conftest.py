@@ -6,6 +6,7 @@ Configuration, first found wins:
 - Terraform outputs: ``SMOKE_OUTPUTS`` or ``TERRAFORM_OUTPUTS`` (path, the pipeline's smoke step sets the
   latter), else ``build/terraform/<env>/outputs.json`` (written by the apply stage).
 - Environment name: ``SMOKE_ENV``, else ``ENVIRONMENT`` (set by the pipeline's stages), else ``local``.
+- Terraform plan (to compare the function with): ``SMOKE_PLAN``, else ``build/reports/plan-<env>.json``.
 - AWS endpoint: ``AWS_ENDPOINT_URL`` (the emulator); without it boto3 talks to AWS with the usual credentials.
 
 Without an API URL every test is skipped with the reason, so `make test` collecting this suite is harmless.
@@ -60,6 +61,24 @@ class SmokeTarget:
     @property
     def log_group_name(self) -> str:
         return self.output("lambda_log_group_name", f"/aws/lambda/{self.function_name}")
+
+    def planned_function(self) -> Mapping[str, Any] | None:
+        """The function as the env's Terraform plan describes it (``build/reports/plan-<env>.json``)."""
+        path = Path(os.environ.get("SMOKE_PLAN") or REPO_ROOT / "build" / "reports" / f"plan-{self.env}.json")
+        if not path.is_file():
+            return None
+        modules = [json.loads(path.read_text()).get("planned_values", {}).get("root_module", {})]
+        while modules:
+            module = modules.pop()
+            modules.extend(module.get("child_modules", []))
+            for resource in module.get("resources", []):
+                values = resource.get("values", {})
+                if (
+                    resource.get("type") == "aws_lambda_function"
+                    and values.get("function_name") == self.function_name
+                ):
+                    return dict(values)
+        return None
 
     @property
     def aws_reachable(self) -> bool:

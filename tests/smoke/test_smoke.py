@@ -6,6 +6,8 @@ import json
 import time
 import uuid
 
+import pytest
+
 from tests.smoke.api_client import request
 from tests.smoke.conftest import REPO_ROOT, SmokeTarget
 
@@ -97,6 +99,21 @@ def test_lambda_configuration_is_what_terraform_set(aws: SmokeTarget) -> None:
     assert variables["ENVIRONMENT"] == aws.env
     assert variables["POWERTOOLS_SERVICE_NAME"] == "items-api"
     assert variables["CORS_ALLOWED_ORIGINS"]
+
+
+def test_lambda_configuration_matches_the_terraform_plan(aws: SmokeTarget) -> None:
+    planned = aws.planned_function()
+    if planned is None:
+        pytest.skip("no Terraform plan JSON of this env here (the plan stage writes it)")
+    deployed = aws.client("lambda").get_function_configuration(
+        FunctionName=aws.function_name, Qualifier=aws.function_alias
+    )
+    assert deployed["MemorySize"] == planned["memory_size"]
+    assert deployed["Timeout"] == planned["timeout"]
+    assert deployed["Runtime"] == planned["runtime"]
+    assert deployed["Handler"] == planned["handler"]
+    assert deployed.get("Architectures", ["x86_64"]) == planned["architectures"]
+    assert deployed["Environment"]["Variables"] == planned["environment"][0]["variables"]
 
 
 def test_requests_leave_log_events_in_the_function_log_group(aws: SmokeTarget) -> None:
