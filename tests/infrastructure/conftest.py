@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -32,11 +33,25 @@ ROOT_STACKS = (*(f"environments/{env}" for env in ENVIRONMENTS), "global", "boot
 ALL_STACKS = (*ROOT_STACKS, *(f"modules/{name}" for name in MODULES))
 
 
+_INIT_RESULTS: dict[str, subprocess.CompletedProcess[str]] = {}
+_INIT_LOCKS: dict[str, threading.Lock] = {}
+_INIT_LOCKS_GUARD = threading.Lock()
+
+
 @dataclass(frozen=True)
 class Terraform:
     """Runs terraform in one stack directory with the offline CLI config and a per-stack data dir."""
 
     env: Mapping[str, str]
+
+    def init(self, stack: str) -> subprocess.CompletedProcess[str]:
+        """`init -backend=false`, once per stack per test session (later calls reuse the result)."""
+        with _INIT_LOCKS_GUARD:
+            stack_lock = _INIT_LOCKS.setdefault(stack, threading.Lock())
+        with stack_lock:
+            if stack not in _INIT_RESULTS:
+                _INIT_RESULTS[stack] = self.run(stack, "init", "-backend=false", "-input=false", "-no-color")
+            return _INIT_RESULTS[stack]
 
     def stack_env(self, stack: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         data_dir = DATA_DIRS / stack.replace("/", "-")
@@ -84,7 +99,7 @@ def stack_checks(terraform: Terraform) -> dict[str, StackCheck]:
     """
 
     def check(stack: str) -> StackCheck:
-        init = terraform.run(stack, "init", "-backend=false", "-input=false", "-no-color")
+        init = terraform.init(stack)
         if init.returncode != 0:
             return StackCheck(stack, init, None, None)
         validate = terraform.run(stack, "validate", "-no-color")
@@ -158,7 +173,7 @@ def applied_local(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory
             f"-var=lambda_artifact_path={FIXTURE_ARTIFACT}",
         ]
         run_args = ["-input=false", "-no-color", f"-state={state}", *variables]
-        init = terraform.run(LOCAL_STACK, "init", "-backend=false", "-input=false", "-no-color")
+        init = terraform.init(LOCAL_STACK)
         assert init.returncode == 0, output_of(init)
 
         started = time.monotonic()
