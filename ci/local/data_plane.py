@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from ci.local.access_log import flatten_request_context
 from ci.local.authorizers import Authorized, AuthorizerCache, Refused, authorize, method_arn
@@ -38,6 +39,7 @@ from ci.local.proxy_event import (
     gateway_error,
     http_response_from_proxy_result,
 )
+from ci.local.request_validation import validation_error
 from ci.local.rest_api import RouteMatch
 from ci.local.worker_pool import InvocationOutcome, PoolRetired, Succeeded, TimedOut
 
@@ -160,12 +162,10 @@ class LocalDataPlane:
             route = deployment.api.match(request.path, request.method)
             if route is None or route.method is None:
                 return gateway_error(403, "Missing Authentication Token", request_id)
-            authorizer_context: Mapping[str, Any] | None = None
-            if route.method.authorization_type == "CUSTOM":
-                decision = self._authorize(request, deployment, route)
-                if isinstance(decision, Refused):
-                    return _refusal(decision, request_id)
-                authorizer_context = decision.context
+            admitted = self._admit(request, deployment, route, request_id)
+            if isinstance(admitted, HttpResponse):
+                return admitted
+            authorizer_context = admitted.context if admitted else None
             if route.method.integration_type == "MOCK":
                 return self._mock(request, deployment, route, request_id)
             response = self._invoke_function(request, deployment, route, request_id, authorizer_context)
@@ -173,6 +173,34 @@ class LocalDataPlane:
                 return response
             self.watcher.refresh()
         return gateway_error(503, "The function is being redeployed, retry", request_id)
+
+    def _admit(
+        self, request: HttpRequest, deployment: Deployment, route: RouteMatch, request_id: str
+    ) -> HttpResponse | Authorized | None:
+        """What runs before the integration, in API Gateway's order: the authorizer, then the validator.
+        The refusal, or the authorizer's decision (None for a public method)."""
+        method = route.method
+        assert method is not None  # noqa: S101 - the caller matched a method
+        authorized: Authorized | None = None
+        if method.authorization_type == "CUSTOM":
+            decision = self._authorize(request, deployment, route)
+            if isinstance(decision, Refused):
+                return _refusal(decision, request_id)
+            authorized = decision
+        headers = dict(request.headers)
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        error = validation_error(
+            deployment.api.validators.get(method.request_validator_id or ""),
+            method.request_parameters,
+            deployment.api.model_for(method, content_type),
+            headers,
+            dict(parse_qsl(request.query, keep_blank_values=True)),
+            route.path_parameters,
+            request.body,
+        )
+        if error is not None:
+            return gateway_error(400, error, request_id)
+        return authorized
 
     def _mock(
         self, request: HttpRequest, deployment: Deployment, route: RouteMatch, request_id: str

@@ -179,6 +179,7 @@ def gateway_error(status: int, message: str, request_id: str | None = None) -> H
 
 
 _ERROR_TYPES = {
+    400: "BadRequestException",
     403: "MissingAuthenticationTokenException",
     502: "InternalServerErrorException",
     503: "ServiceUnavailableException",

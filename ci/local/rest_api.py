@@ -15,6 +15,7 @@ from ci.local.access_log import AccessLogSettings
 from ci.local.authorizers import TokenAuthorizer
 from ci.local.function_ref import FunctionRef
 from ci.local.mapping_template import render
+from ci.local.request_validation import RequestValidator
 
 if TYPE_CHECKING:
     from mypy_boto3_apigateway import APIGatewayClient
@@ -35,6 +36,9 @@ class Method:
     integration_type: str
     authorization_type: str = "NONE"
     authorizer_id: str | None = None
+    request_validator_id: str | None = None
+    request_models: Mapping[str, str] = field(default_factory=dict)
+    request_parameters: Mapping[str, bool] = field(default_factory=dict)
     function: FunctionRef | None = None
     timeout_ms: int = DEFAULT_INTEGRATION_TIMEOUT_MS
     request_templates: Mapping[str, str] = field(default_factory=dict)
@@ -110,6 +114,14 @@ class DeployedRestApi:
     resources: tuple[Resource, ...]
     access_log: AccessLogSettings | None = None
     authorizers: Mapping[str, TokenAuthorizer] = field(default_factory=dict)
+    validators: Mapping[str, RequestValidator] = field(default_factory=dict)
+    models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def model_for(self, method: Method, content_type: str) -> Mapping[str, Any] | None:
+        """The schema of the method's request model for this content type (or its ``$default``)."""
+        media_type = content_type.split(";")[0].strip().lower() or "application/json"
+        name = method.request_models.get(media_type) or method.request_models.get("$default")
+        return self.models.get(name) if name else None
 
     def functions(self) -> set[FunctionRef]:
         """Every function the stage invokes: integrations and authorizers."""
@@ -195,6 +207,17 @@ def load_deployed_rest_api(
         stage_variables=dict(stage.get("variables") or {}),
         binary_media_types=tuple(api.get("binaryMediaTypes") or ()),
         access_log=AccessLogSettings.from_stage(stage),
+        validators={
+            item["id"]: RequestValidator(
+                bool(item.get("validateRequestBody")), bool(item.get("validateRequestParameters"))
+            )
+            for item in apigateway.get_request_validators(restApiId=api_id, limit=500).get("items", [])
+        },
+        models={
+            item["name"]: json.loads(item["schema"])
+            for item in apigateway.get_models(restApiId=api_id, limit=500).get("items", [])
+            if item.get("schema")
+        },
         authorizers={
             authorizer.id: authorizer
             for item in apigateway.get_authorizers(restApiId=api_id, limit=500).get("items", [])
@@ -221,6 +244,9 @@ def _method(http_method: str, spec: Mapping[str, Any]) -> Method:
         integration_type=integration.get("type", ""),
         authorization_type=spec.get("authorizationType", "NONE"),
         authorizer_id=spec.get("authorizerId"),
+        request_validator_id=spec.get("requestValidatorId"),
+        request_models=dict(spec.get("requestModels") or {}),
+        request_parameters=dict(spec.get("requestParameters") or {}),
         function=FunctionRef.from_integration_uri(uri) if uri else None,
         timeout_ms=int(integration.get("timeoutInMillis") or DEFAULT_INTEGRATION_TIMEOUT_MS),
         request_templates=dict(integration.get("requestTemplates") or {}),

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,13 +119,16 @@ def deploy_probe(endpoint: str) -> ProbeDeployment:
     def resource(parent: str, part: str) -> str:
         return apigateway.create_resource(restApiId=api_id, parentId=parent, pathPart=part)["id"]
 
-    def proxy_method(resource_id: str, verb: str, function: str, authorizer_id: str | None = None) -> None:
+    def proxy_method(
+        resource_id: str, verb: str, function: str, authorizer_id: str | None = None, **method: Any
+    ) -> None:
         apigateway.put_method(
             restApiId=api_id,
             resourceId=resource_id,
             httpMethod=verb,
             authorizationType="CUSTOM" if authorizer_id else "NONE",
             **({"authorizerId": authorizer_id} if authorizer_id else {}),
+            **method,
         )
         apigateway.put_integration(
             restApiId=api_id,
@@ -172,8 +176,9 @@ def deploy_probe(endpoint: str) -> ProbeDeployment:
     probe_proxy = resource(probe, "{proxy+}")
     slow = resource(root_id, "slow")
     slow_proxy = resource(slow, "{proxy+}")
+    validation = request_validation(apigateway, api_id)
     for verb in ("GET", "POST"):
-        proxy_method(items, verb, FUNCTION_NAME)
+        proxy_method(items, verb, FUNCTION_NAME, **validation[verb])
     for verb in ("GET", "PUT", "DELETE"):
         proxy_method(item, verb, FUNCTION_NAME)
     proxy_method(probe_proxy, "ANY", FUNCTION_NAME)
@@ -206,6 +211,35 @@ def deploy_probe(endpoint: str) -> ProbeDeployment:
     )
     deployment.rest_api_id = api_id
     return deployment
+
+
+ITEM_MODEL = {
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "type": "object",
+    "properties": {"name": {"type": "string", "maxLength": 5}},
+    "required": ["name"],
+    "additionalProperties": False,
+}
+
+
+def request_validation(apigateway: Any, api_id: str) -> dict[str, dict[str, Any]]:
+    """Like the Terraform module: POST /items validates its body (a model), GET /items its parameters."""
+    apigateway.create_model(
+        restApiId=api_id, name="ProbeItem", contentType="application/json", schema=json.dumps(ITEM_MODEL)
+    )
+    body = apigateway.create_request_validator(
+        restApiId=api_id, name="body", validateRequestBody=True, validateRequestParameters=True
+    )
+    parameters = apigateway.create_request_validator(
+        restApiId=api_id, name="parameters", validateRequestBody=False, validateRequestParameters=True
+    )
+    return {
+        "POST": {"requestValidatorId": body["id"], "requestModels": {"application/json": "ProbeItem"}},
+        "GET": {
+            "requestValidatorId": parameters["id"],
+            "requestParameters": {"method.request.querystring.limit": True},
+        },
+    }
 
 
 @pytest.fixture(scope="module")

@@ -272,3 +272,26 @@ def test_token_authorizer_guards_the_method_and_hands_its_principal_to_the_funct
     assert (
         call(data_plane.url, "GET", "/probe/public").json()["event"]["requestContext"]["authorizer"] is None
     )
+
+
+def test_request_validator_checks_the_body_against_the_model_before_the_function_runs(
+    data_plane: LocalDataPlane,
+) -> None:
+    json_type = [("Content-Type", "application/json")]
+    # A body the model accepts reaches the function
+    accepted = call(data_plane.url, "POST", "/items", body=b'{"name": "ok"}', headers=json_type)
+    assert accepted.status == 200
+    assert accepted.json()["event"]["body"] == '{"name": "ok"}'
+    # A body the model refuses (unknown field, too long, not JSON, empty) gets API Gateway's 400
+    for body in (b'{"name": "ok", "extra": 1}', b'{"name": "too long"}', b"{not json", b""):
+        refused = call(data_plane.url, "POST", "/items", body=body, headers=json_type)
+        assert (refused.status, refused.json()) == (400, {"message": "Invalid request body"}), body
+
+
+def test_request_validator_requires_the_declared_parameters(data_plane: LocalDataPlane) -> None:
+    missing = call(data_plane.url, "GET", "/items")
+    assert (missing.status, missing.json()) == (
+        400,
+        {"message": "Missing required request parameters: [limit]"},
+    )
+    assert call(data_plane.url, "GET", "/items?limit=2").status == 200
