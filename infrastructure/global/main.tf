@@ -16,7 +16,7 @@ locals {
 module "state_bucket" {
   source = "../modules/s3"
 
-  bucket_name                        = "${var.name_prefix}-tfstate-${local.account_id}"
+  bucket_name = "${var.name_prefix}-tfstate-${local.account_id}"
   # Not "-access-logs-": that suffix is what the infrastructure role may manage for the environments.
   access_log_bucket_name             = "${var.name_prefix}-tfstate-logs-${local.account_id}"
   noncurrent_version_expiration_days = var.state_version_retention_days
