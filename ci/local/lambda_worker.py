@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import os
 import resource
 import struct
@@ -49,6 +50,31 @@ class LambdaContext:
 
     def log(self, message: str) -> None:
         sys.stdout.write(message)
+
+
+class _RequestIdFilter(logging.Filter):
+    """Stamps each record with the invocation's request id, as the runtime's log handler does."""
+
+    request_id = ""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.aws_request_id = self.request_id
+        return True
+
+
+REQUEST_ID_FILTER = _RequestIdFilter()
+
+
+def install_runtime_log_handler() -> None:
+    """The Python runtime's root handler: ``logging`` records reach the log stream in Lambda's format."""
+    handler = logging.StreamHandler(sys.stdout)
+    formatter = logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
+    )
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    handler.addFilter(REQUEST_ID_FILTER)
+    logging.getLogger().addHandler(handler)
 
 
 def read_message(fd: int) -> dict[str, Any] | None:
@@ -108,6 +134,7 @@ def load_handler() -> Callable[[Any, LambdaContext], Any]:
 
 def invoke(handler: Callable[[Any, LambdaContext], Any], request: dict[str, Any]) -> dict[str, Any]:
     context = LambdaContext(request["requestId"], request["invokedFunctionArn"], request["deadlineEpochMs"])
+    REQUEST_ID_FILTER.request_id = request["requestId"]
     try:
         payload = handler(request["event"], context)
     except Exception as exc:  # the runtime reports any handler failure to the caller
@@ -128,6 +155,7 @@ def serve(request_fd: int, response_fd: int) -> int:
     version = os.environ["AWS_LAMBDA_FUNCTION_VERSION"]
     memory_limit_mb = int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"])
     init_started = time.perf_counter()
+    install_runtime_log_handler()
     try:
         handler = load_handler()
     except Exception as exc:  # an import error is reported like the runtime's Runtime.ImportModuleError

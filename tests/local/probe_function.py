@@ -8,6 +8,7 @@ Gateway's error paths.
 import base64
 import importlib.util
 import json
+import logging
 import os
 import sys
 import time
@@ -15,6 +16,8 @@ import time
 import boto3
 
 INIT_PID = os.getpid()
+LOGGER = logging.getLogger("probe")
+LOGGER.setLevel(logging.INFO)
 INVOCATIONS = 0
 
 
@@ -26,6 +29,7 @@ def lambda_handler(event, context):
     print(
         f"probe handled {event['httpMethod']} {event['path']} request {event['requestContext']['requestId']}"
     )
+    LOGGER.info("probe used the logging module")
     if action == "crash":
         os._exit(3)
     if action == "raise":

@@ -205,6 +205,9 @@ def test_function_logs_reach_cloudwatch_logs_in_the_emulator(
     assert any(m.startswith(f"START RequestId: {lambda_request_id}") for m in found)
     assert any(f"request {api_request_id}" in m for m in messages())
     wait_for(lambda: any(m.startswith(f"REPORT RequestId: {lambda_request_id}") for m in messages()))
+    # And records of the logging module arrive in the runtime's format, stamped with the request id
+    logged = [m for m in messages() if "probe used the logging module" in m]
+    assert any(m.startswith("[INFO]\t") and f"\t{lambda_request_id}\t" in m for m in logged)
 
 
 def test_moving_the_alias_to_a_new_version_is_picked_up(
