@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_SECONDS = 30.0
 
 # Credentials and region the emulator accepts; anything non-empty works, these say what they are.
@@ -59,9 +60,11 @@ class MotoServer:
             return self.endpoint_url
         self.port = self.port or free_loopback_port()
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 - lives as long as the process
-        env = {**os.environ, **FAKE_AWS_ENV}
+        # The entry point is ours (ci.local.moto_server), so the repo root must be importable.
+        python_path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+        env = {**os.environ, **FAKE_AWS_ENV, "PYTHONPATH": python_path}
         self._process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
-            [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)],
+            [sys.executable, "-m", "ci.local.moto_server", "-H", LOOPBACK, "-p", str(self.port)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
