@@ -5,7 +5,8 @@ become a proxy event for the deployed Lambda artifact, run in warm worker proces
 preflight) answer from their integration response (static headers and mapping template); ``CUSTOM`` methods
 run their Lambda TOKEN authorizer first. API Gateway's own errors are reproduced: 403 "Missing
 Authentication Token" for unknown routes, 401/403 from authorizers, 502 for a failed function or malformed
-result, 504 for a timeout. Each request is written to the stage's access log when it has one. Requests are
+result, 504 for a timeout, each shaped by the API's gateway responses when it defines them (see
+``gateway_responses``). Each request is written to the stage's access log when it has one. Requests are
 served concurrently (one thread per connection, HTTP/1.1 keep-alive).
 """
 
@@ -27,6 +28,7 @@ from ci.local.access_log import flatten_request_context
 from ci.local.authorizers import Authorized, AuthorizerCache, Refused, authorize, method_arn
 from ci.local.deployment_watcher import Deployment, DeploymentWatcher, emulator_client_session
 from ci.local.emulator import FAKE_AWS_ENV, LOOPBACK
+from ci.local.gateway_responses import gateway_error_response
 from ci.local.log_shipper import CloudWatchLogShipper
 from ci.local.mapping_template import TemplateError
 from ci.local.proxy_event import (
@@ -161,7 +163,8 @@ class LocalDataPlane:
                 return gateway_error(503, f"No API is deployed in the local cloud yet ({reason})")
             route = deployment.api.match(request.path, request.method)
             if route is None or route.method is None:
-                return gateway_error(403, "Missing Authentication Token", request_id)
+                message = "Missing Authentication Token"
+                return _api_error(deployment, "MISSING_AUTHENTICATION_TOKEN", 403, message, request_id)
             admitted = self._admit(request, deployment, route, request_id)
             if isinstance(admitted, HttpResponse):
                 return admitted
@@ -172,7 +175,8 @@ class LocalDataPlane:
             if response is not None:
                 return response
             self.watcher.refresh()
-        return gateway_error(503, "The function is being redeployed, retry", request_id)
+        message = "The function is being redeployed, retry"
+        return _api_error(self.watcher.current, "DEFAULT_5XX", 503, message, request_id)
 
     def _admit(
         self, request: HttpRequest, deployment: Deployment, route: RouteMatch, request_id: str
@@ -185,7 +189,7 @@ class LocalDataPlane:
         if method.authorization_type == "CUSTOM":
             decision = self._authorize(request, deployment, route)
             if isinstance(decision, Refused):
-                return _refusal(decision, request_id)
+                return _refusal(deployment, decision, request_id)
             authorized = decision
         headers = dict(request.headers)
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
@@ -199,7 +203,9 @@ class LocalDataPlane:
             request.body,
         )
         if error is not None:
-            return gateway_error(400, error, request_id)
+            missing_parameters = error.startswith("Missing required request parameters")
+            response_type = "BAD_REQUEST_PARAMETERS" if missing_parameters else "BAD_REQUEST_BODY"
+            return _api_error(deployment, response_type, 400, error, request_id)
         return authorized
 
     def _mock(
@@ -217,7 +223,7 @@ class LocalDataPlane:
             mock = route.method.mock_response(parameters, event["requestContext"])
         except TemplateError as exc:
             print(f"local cloud: mapping template of {route.resource.path}: {exc}", file=sys.stderr)
-            return gateway_error(500, "Internal server error", request_id)
+            return _api_error(deployment, "API_CONFIGURATION_ERROR", 500, "Internal server error", request_id)
         headers = [
             ("Content-Type", "application/json"),
             *mock.headers.items(),
@@ -259,14 +265,16 @@ class LocalDataPlane:
         method = route.method
         if method is None or method.integration_type != "AWS_PROXY" or method.function is None:
             kind = method.integration_type if method else "none"
-            return gateway_error(500, f"integration type {kind} is not emulated locally", request_id)
+            message = f"integration type {kind} is not emulated locally"
+            return _api_error(deployment, "API_CONFIGURATION_ERROR", 500, message, request_id)
         binding = deployment.functions.get(method.function)
         if binding is None:
             reason = deployment.unavailable.get(method.function, "function not resolved")
             print(f"local cloud: {request.method} {request.path}: {reason}", file=sys.stderr)
-            return gateway_error(502, "Internal server error", request_id)
+            return _api_error(deployment, "DEFAULT_5XX", 502, "Internal server error", request_id)
         event = build_proxy_event(request, deployment.api, route, request_id, authorizer_context)
-        return _gateway_response(binding.pool.invoke(event, str(uuid.uuid4())), request_id)
+        outcome = binding.pool.invoke(event, str(uuid.uuid4()))
+        return _gateway_response(deployment, outcome, request_id)
 
     def _openapi_document(self) -> HttpResponse:
         document = self.settings.openapi_document
@@ -275,7 +283,19 @@ class LocalDataPlane:
         return HttpResponse(200, [("Content-Type", "application/json")], document.read_bytes())
 
 
-def _refusal(refused: Refused, request_id: str) -> HttpResponse:
+def _api_error(
+    deployment: Deployment | None, response_type: str, status: int, message: str, request_id: str
+) -> HttpResponse:
+    """An error the gateway produces itself, shaped by the API's gateway response for its type (if any)."""
+    built_in = gateway_error(status, message, request_id)
+    if deployment is None:
+        return built_in
+    return gateway_error_response(
+        deployment.api.gateway_responses, response_type, built_in, message, request_id
+    )
+
+
+def _refusal(deployment: Deployment, refused: Refused, request_id: str) -> HttpResponse:
     """The gateway's answer when a Lambda authorizer does not let the request through."""
     error_type = _AUTHORIZER_ERROR_TYPES.get(refused.status, "AuthorizerConfigurationException")
     headers = [
@@ -283,24 +303,33 @@ def _refusal(refused: Refused, request_id: str) -> HttpResponse:
         ("x-amzn-RequestId", request_id),
         ("x-amzn-ErrorType", error_type),
     ]
-    return HttpResponse(refused.status, headers, json.dumps(refused.body).encode())
+    built_in = HttpResponse(refused.status, headers, json.dumps(refused.body).encode())
+    response_type = _AUTHORIZER_RESPONSE_TYPES.get(refused.status, "AUTHORIZER_CONFIGURATION_ERROR")
+    message = refused.body.get("message", refused.body.get("Message"))
+    return gateway_error_response(
+        deployment.api.gateway_responses, response_type, built_in, message, request_id
+    )
 
 
 _AUTHORIZER_ERROR_TYPES = {401: "UnauthorizedException", 403: "AccessDeniedException"}
+_AUTHORIZER_RESPONSE_TYPES = {401: "UNAUTHORIZED", 403: "ACCESS_DENIED"}
 
 
-def _gateway_response(outcome: InvocationOutcome, request_id: str) -> HttpResponse | None:
+def _gateway_response(
+    deployment: Deployment, outcome: InvocationOutcome, request_id: str
+) -> HttpResponse | None:
     """What API Gateway answers for an invocation's outcome; None when it must be retried."""
     if isinstance(outcome, PoolRetired):
         return None
     if isinstance(outcome, TimedOut):
-        return gateway_error(504, "Endpoint request timed out", request_id)
+        message = "Endpoint request timed out"
+        return _api_error(deployment, "INTEGRATION_TIMEOUT", 504, message, request_id)
     if isinstance(outcome, Succeeded):
         try:
             return http_response_from_proxy_result(outcome.payload, request_id)
         except MalformedProxyResponse as exc:
             print(f"local cloud: malformed Lambda proxy response: {exc}", file=sys.stderr)
-    return gateway_error(502, "Internal server error", request_id)
+    return _api_error(deployment, "DEFAULT_5XX", 502, "Internal server error", request_id)
 
 
 def find_openapi_document(repo_root: Path) -> Path | None:

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from ci.local.access_log import AccessLogSettings
 from ci.local.authorizers import TokenAuthorizer
 from ci.local.function_ref import FunctionRef
+from ci.local.gateway_responses import GatewayResponse
 from ci.local.mapping_template import render
 from ci.local.request_validation import RequestValidator
 
@@ -116,6 +117,7 @@ class DeployedRestApi:
     authorizers: Mapping[str, TokenAuthorizer] = field(default_factory=dict)
     validators: Mapping[str, RequestValidator] = field(default_factory=dict)
     models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    gateway_responses: Mapping[str, GatewayResponse] = field(default_factory=dict)
 
     def model_for(self, method: Method, content_type: str) -> Mapping[str, Any] | None:
         """The schema of the method's request model for this content type (or its ``$default``)."""
@@ -217,6 +219,11 @@ def load_deployed_rest_api(
             item["name"]: json.loads(item["schema"])
             for item in apigateway.get_models(restApiId=api_id, limit=500).get("items", [])
             if item.get("schema")
+        },
+        gateway_responses={
+            item["responseType"]: GatewayResponse.from_api(item)
+            for item in apigateway.get_gateway_responses(restApiId=api_id, limit=500).get("items", [])
+            if not item.get("defaultResponse")
         },
         authorizers={
             authorizer.id: authorizer
