@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 
@@ -41,6 +42,21 @@ def test_crud_round_trip(target: SmokeTarget) -> None:
     gone = request(target.api_url, "GET", path)
     assert gone.status == 404
     assert gone.json()["error"]["code"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"name": "x", "unknown": 1}, {"name": "x", "id": "mine"}, {"name": 5}, ["not", "an", "object"]],
+)
+def test_bad_bodies_are_a_400_with_the_apis_error_envelope(target: SmokeTarget, body: object) -> None:
+    # Whether the gateway's request validator or the function refuses it, the client sees one error shape
+    response = request(target.api_url, "POST", "/items", body)
+    assert response.status == 400, response.body
+    assert (response.header("Content-Type") or "").startswith("application/json")
+    error = response.json()["error"]
+    assert re.fullmatch(r"[A-Z][A-Z0-9_]*", error["code"]), error
+    assert isinstance(error["message"], str)
+    assert error["message"]
 
 
 def allowed_origin(target: SmokeTarget) -> str:
