@@ -164,7 +164,9 @@ class LocalDataPlane:
             route = deployment.api.match(request.path, request.method)
             if route is None or route.method is None:
                 message = "Missing Authentication Token"
-                return _api_error(deployment, "MISSING_AUTHENTICATION_TOKEN", 403, message, request_id)
+                return _api_error(
+                    deployment, request, "MISSING_AUTHENTICATION_TOKEN", 403, message, request_id
+                )
             admitted = self._admit(request, deployment, route, request_id)
             if isinstance(admitted, HttpResponse):
                 return admitted
@@ -176,7 +178,7 @@ class LocalDataPlane:
                 return response
             self.watcher.refresh()
         message = "The function is being redeployed, retry"
-        return _api_error(self.watcher.current, "DEFAULT_5XX", 503, message, request_id)
+        return _api_error(self.watcher.current, request, "DEFAULT_5XX", 503, message, request_id)
 
     def _admit(
         self, request: HttpRequest, deployment: Deployment, route: RouteMatch, request_id: str
@@ -189,7 +191,7 @@ class LocalDataPlane:
         if method.authorization_type == "CUSTOM":
             decision = self._authorize(request, deployment, route)
             if isinstance(decision, Refused):
-                return _refusal(deployment, decision, request_id)
+                return _refusal(deployment, request, decision, request_id)
             authorized = decision
         headers = dict(request.headers)
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
@@ -205,7 +207,7 @@ class LocalDataPlane:
         if error is not None:
             missing_parameters = error.startswith("Missing required request parameters")
             response_type = "BAD_REQUEST_PARAMETERS" if missing_parameters else "BAD_REQUEST_BODY"
-            return _api_error(deployment, response_type, 400, error, request_id)
+            return _api_error(deployment, request, response_type, 400, error, request_id)
         return authorized
 
     def _mock(
@@ -223,7 +225,9 @@ class LocalDataPlane:
             mock = route.method.mock_response(parameters, event["requestContext"])
         except TemplateError as exc:
             print(f"local cloud: mapping template of {route.resource.path}: {exc}", file=sys.stderr)
-            return _api_error(deployment, "API_CONFIGURATION_ERROR", 500, "Internal server error", request_id)
+            return _api_error(
+                deployment, request, "API_CONFIGURATION_ERROR", 500, "Internal server error", request_id
+            )
         headers = [
             ("Content-Type", "application/json"),
             *mock.headers.items(),
@@ -266,15 +270,15 @@ class LocalDataPlane:
         if method is None or method.integration_type != "AWS_PROXY" or method.function is None:
             kind = method.integration_type if method else "none"
             message = f"integration type {kind} is not emulated locally"
-            return _api_error(deployment, "API_CONFIGURATION_ERROR", 500, message, request_id)
+            return _api_error(deployment, request, "API_CONFIGURATION_ERROR", 500, message, request_id)
         binding = deployment.functions.get(method.function)
         if binding is None:
             reason = deployment.unavailable.get(method.function, "function not resolved")
             print(f"local cloud: {request.method} {request.path}: {reason}", file=sys.stderr)
-            return _api_error(deployment, "DEFAULT_5XX", 502, "Internal server error", request_id)
+            return _api_error(deployment, request, "DEFAULT_5XX", 502, "Internal server error", request_id)
         event = build_proxy_event(request, deployment.api, route, request_id, authorizer_context)
         outcome = binding.pool.invoke(event, str(uuid.uuid4()))
-        return _gateway_response(deployment, outcome, request_id)
+        return _gateway_response(deployment, request, outcome, request_id)
 
     def _openapi_document(self) -> HttpResponse:
         document = self.settings.openapi_document
@@ -284,18 +288,28 @@ class LocalDataPlane:
 
 
 def _api_error(
-    deployment: Deployment | None, response_type: str, status: int, message: str, request_id: str
+    deployment: Deployment | None,
+    request: HttpRequest,
+    response_type: str,
+    status: int,
+    message: str,
+    request_id: str,
 ) -> HttpResponse:
     """An error the gateway produces itself, shaped by the API's gateway response for its type (if any)."""
     built_in = gateway_error(status, message, request_id)
     if deployment is None:
         return built_in
     return gateway_error_response(
-        deployment.api.gateway_responses, response_type, built_in, message, request_id
+        deployment.api.gateway_responses,
+        response_type,
+        built_in,
+        message,
+        request_id,
+        dict(request.headers),
     )
 
 
-def _refusal(deployment: Deployment, refused: Refused, request_id: str) -> HttpResponse:
+def _refusal(deployment: Deployment, request: HttpRequest, refused: Refused, request_id: str) -> HttpResponse:
     """The gateway's answer when a Lambda authorizer does not let the request through."""
     error_type = _AUTHORIZER_ERROR_TYPES.get(refused.status, "AuthorizerConfigurationException")
     headers = [
@@ -307,7 +321,12 @@ def _refusal(deployment: Deployment, refused: Refused, request_id: str) -> HttpR
     response_type = _AUTHORIZER_RESPONSE_TYPES.get(refused.status, "AUTHORIZER_CONFIGURATION_ERROR")
     message = refused.body.get("message", refused.body.get("Message"))
     return gateway_error_response(
-        deployment.api.gateway_responses, response_type, built_in, message, request_id
+        deployment.api.gateway_responses,
+        response_type,
+        built_in,
+        message,
+        request_id,
+        dict(request.headers),
     )
 
 
@@ -316,20 +335,20 @@ _AUTHORIZER_RESPONSE_TYPES = {401: "UNAUTHORIZED", 403: "ACCESS_DENIED"}
 
 
 def _gateway_response(
-    deployment: Deployment, outcome: InvocationOutcome, request_id: str
+    deployment: Deployment, request: HttpRequest, outcome: InvocationOutcome, request_id: str
 ) -> HttpResponse | None:
     """What API Gateway answers for an invocation's outcome; None when it must be retried."""
     if isinstance(outcome, PoolRetired):
         return None
     if isinstance(outcome, TimedOut):
         message = "Endpoint request timed out"
-        return _api_error(deployment, "INTEGRATION_TIMEOUT", 504, message, request_id)
+        return _api_error(deployment, request, "INTEGRATION_TIMEOUT", 504, message, request_id)
     if isinstance(outcome, Succeeded):
         try:
             return http_response_from_proxy_result(outcome.payload, request_id)
         except MalformedProxyResponse as exc:
             print(f"local cloud: malformed Lambda proxy response: {exc}", file=sys.stderr)
-    return _api_error(deployment, "DEFAULT_5XX", 502, "Internal server error", request_id)
+    return _api_error(deployment, request, "DEFAULT_5XX", 502, "Internal server error", request_id)
 
 
 def find_openapi_document(repo_root: Path) -> Path | None:

@@ -38,7 +38,10 @@ def probe_deployment(emulator: MotoServer) -> ProbeDeployment:
             responseType=response_type,
             **({"statusCode": status} if status else {}),
             responseTemplates={"application/json": ENVELOPE % code},
-            responseParameters={"gatewayresponse.header.X-Error-Source": "'gateway'"},
+            responseParameters={
+                "gatewayresponse.header.X-Error-Source": "'gateway'",
+                "gatewayresponse.header.Access-Control-Allow-Origin": "method.request.header.Origin",
+            },
         )
     apigateway.create_deployment(restApiId=deployment.rest_api_id, stageName=ENV)
     return deployment
@@ -53,6 +56,15 @@ def test_body_refused_by_the_validator_gets_the_apis_error_envelope(data_plane: 
         assert reply.json() == {"error": {"code": "VALIDATION_ERROR", "message": "Invalid request body"}}
         assert reply.header("Content-Type") == "application/json"
         assert reply.header("X-Error-Source") == "gateway"
+        # and a header mapped from the request is left out when the request has none
+        assert reply.header("Access-Control-Allow-Origin") is None
+
+
+def test_a_header_mapped_from_the_request_carries_its_value(data_plane: LocalDataPlane) -> None:
+    origin = [("Origin", "http://localhost:3000"), *JSON_TYPE]
+    reply = call(data_plane.url, "POST", "/items", body=b"{}", headers=origin)
+    assert reply.status == 400
+    assert reply.header_values("Access-Control-Allow-Origin") == ["http://localhost:3000"]
 
 
 def test_missing_parameters_and_unknown_routes_use_their_own_or_the_default_4xx_response(
@@ -98,3 +110,17 @@ def test_custom_status_and_a_message_needing_json_escaping() -> None:
     response = gateway_error_response(custom, "UNAUTHORIZED", built_in, message, "req-2")
     assert response.status == 418
     assert json.loads(response.body) == {"error": {"code": "NO", "message": message}}
+
+
+def test_a_custom_header_replaces_the_built_in_one_whatever_its_case() -> None:
+    custom = {
+        "DEFAULT_4XX": GatewayResponse(
+            headers={"content-type": "'application/problem+json'", "X-From": "method.request.header.x-from"}
+        )
+    }
+    built_in = gateway_error(400, "Invalid request body", "req-3")
+    response = gateway_error_response(custom, "BAD_REQUEST_BODY", built_in, "m", "req-3", {"X-FROM": "a"})
+    content_types = [value for name, value in response.headers if name.lower() == "content-type"]
+    assert content_types == ["application/problem+json"]
+    assert ("X-From", "a") in response.headers
+    assert response.body == built_in.body
