@@ -24,26 +24,22 @@ module "state_bucket" {
   tags                               = local.tags
 }
 
-resource "aws_kms_key" "locks" {
-  description             = "${var.name_prefix} Terraform lock table"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AccountAdministration"
-      Effect    = "Allow"
-      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:root" }
-      Action    = "kms:*"
-      Resource  = "*"
-    }]
-  })
-  tags = local.tags
+module "locks_key" {
+  source = "../modules/kms_key"
+
+  description = "${var.name_prefix} Terraform lock table"
+  alias       = "${var.name_prefix}-terraform-locks"
+  tags        = local.tags
 }
 
-resource "aws_kms_alias" "locks" {
-  name          = "alias/${var.name_prefix}-terraform-locks"
-  target_key_id = aws_kms_key.locks.key_id
+moved {
+  from = aws_kms_key.locks
+  to   = module.locks_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.locks
+  to   = module.locks_key.aws_kms_alias.this
 }
 
 resource "aws_dynamodb_table" "locks" {
@@ -63,7 +59,7 @@ resource "aws_dynamodb_table" "locks" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = aws_kms_key.locks.arn
+    kms_key_arn = module.locks_key.arn
   }
 
   tags = local.tags

@@ -11,7 +11,7 @@ run "state_backend_is_encrypted_versioned_and_locked" {
   }
 
   assert {
-    condition     = aws_dynamodb_table.locks.point_in_time_recovery[0].enabled && aws_dynamodb_table.locks.server_side_encryption[0].kms_key_arn == aws_kms_key.locks.arn
+    condition     = aws_dynamodb_table.locks.point_in_time_recovery[0].enabled && aws_dynamodb_table.locks.server_side_encryption[0].kms_key_arn == module.locks_key.arn
     error_message = "The lock table must have PITR and a CMK."
   }
 

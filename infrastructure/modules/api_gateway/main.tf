@@ -9,7 +9,6 @@ data "aws_region" "current" {}
 locals {
   item_schema       = jsondecode(file(var.item_schema_path))
   access_log_group  = "/aws/apigateway/${var.api_name}"
-  account_root      = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
   authorization     = var.authorizer == null ? "NONE" : "CUSTOM"
   authorizer_id     = var.authorizer == null ? null : aws_api_gateway_authorizer.jwt[0].id
   cors_allow_header = "Content-Type,Authorization,Idempotency-Key,X-Amz-Date,X-Api-Key,X-Amz-Security-Token"
@@ -282,47 +281,40 @@ locals {
   ]))
 }
 
-resource "aws_kms_key" "access_logs" {
-  description             = "${var.api_name} access logs"
-  enable_key_rotation     = true
-  deletion_window_in_days = var.kms_deletion_window_days
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = local.account_root }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsEncryptsAccessLogs"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${data.aws_region.current.name}.amazonaws.com" }
-        Action    = ["kms:Decrypt", "kms:Describe*", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
-        Resource  = "*"
-        Condition = {
-          ArnEquals = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.access_log_group}"
-          }
-        }
-      },
-    ]
-  })
-  tags = var.tags
+module "access_logs_key" {
+  source = "../kms_key"
+
+  description          = "${var.api_name} access logs"
+  alias                = "${var.api_name}-access-logs"
+  deletion_window_days = var.kms_deletion_window_days
+  tags                 = var.tags
+  service_grants = [{
+    sid     = "CloudWatchLogsEncryptsAccessLogs"
+    service = "logs.${data.aws_region.current.name}.amazonaws.com"
+    actions = ["kms:Decrypt", "kms:Describe*", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+    condition = {
+      ArnEquals = {
+        "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.access_log_group}"
+      }
+    }
+  }]
 }
 
-resource "aws_kms_alias" "access_logs" {
-  name          = "alias/${var.api_name}-access-logs"
-  target_key_id = aws_kms_key.access_logs.key_id
+moved {
+  from = aws_kms_key.access_logs
+  to   = module.access_logs_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.access_logs
+  to   = module.access_logs_key.aws_kms_alias.this
 }
 
 resource "aws_cloudwatch_log_group" "access" {
   #checkov:skip=CKV_AWS_338:Access logs are kept 30 days by design (issue 3); long-term copies belong in an organisation log archive.
   name              = local.access_log_group
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.access_logs.arn
+  kms_key_id        = module.access_logs_key.arn
   tags              = var.tags
 }
 

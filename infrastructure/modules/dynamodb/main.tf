@@ -8,31 +8,24 @@ locals {
   table_names = { for key, schema in local.table_schemas : key => "${var.name_prefix}-${schema.logicalName}" }
 }
 
-data "aws_caller_identity" "current" {}
+# Account-root administration only: DynamoDB uses the key through grants it creates for the tables.
+module "tables_key" {
+  source = "../kms_key"
 
-data "aws_partition" "current" {}
-
-resource "aws_kms_key" "tables" {
-  description             = "${var.name_prefix} DynamoDB tables"
-  enable_key_rotation     = true
-  deletion_window_in_days = var.kms_deletion_window_days
-  # Account-root administration only: DynamoDB uses the key through grants it creates for the tables.
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AccountAdministration"
-      Effect    = "Allow"
-      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
-      Action    = "kms:*"
-      Resource  = "*"
-    }]
-  })
-  tags = var.tags
+  description          = "${var.name_prefix} DynamoDB tables"
+  alias                = "${var.name_prefix}-dynamodb"
+  deletion_window_days = var.kms_deletion_window_days
+  tags                 = var.tags
 }
 
-resource "aws_kms_alias" "tables" {
-  name          = "alias/${var.name_prefix}-dynamodb"
-  target_key_id = aws_kms_key.tables.key_id
+moved {
+  from = aws_kms_key.tables
+  to   = module.tables_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.tables
+  to   = module.tables_key.aws_kms_alias.this
 }
 
 resource "aws_dynamodb_table" "this" {
@@ -73,7 +66,7 @@ resource "aws_dynamodb_table" "this" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = aws_kms_key.tables.arn
+    kms_key_arn = module.tables_key.arn
   }
 
   tags = merge(var.tags, { Name = local.table_names[each.key] })

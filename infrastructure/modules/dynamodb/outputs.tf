@@ -19,5 +19,5 @@ output "index_arns" {
 
 output "kms_key_arn" {
   description = "ARN of the customer-managed key encrypting both tables."
-  value       = aws_kms_key.tables.arn
+  value       = module.tables_key.arn
 }

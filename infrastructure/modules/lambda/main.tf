@@ -7,7 +7,6 @@ data "aws_region" "current" {}
 
 locals {
   log_group_name = "/aws/lambda/${var.function_name}"
-  account_root   = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
   # Content-addressed key: the same zip always lands on the same key, so an unchanged build changes nothing.
   artifact_sha256_hex = filesha256(var.artifact_path)
   artifact_key        = "${var.artifact_key_prefix}/${local.artifact_sha256_hex}.zip"
@@ -24,47 +23,40 @@ locals {
   }
 }
 
-resource "aws_kms_key" "function" {
-  description             = "${var.function_name} environment variables and logs"
-  enable_key_rotation     = true
-  deletion_window_in_days = var.kms_deletion_window_days
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = local.account_root }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsEncryptsOwnLogGroup"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${data.aws_region.current.name}.amazonaws.com" }
-        Action    = ["kms:Decrypt", "kms:Describe*", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
-        Resource  = "*"
-        Condition = {
-          ArnEquals = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
-          }
-        }
-      },
-    ]
-  })
-  tags = var.tags
+module "function_key" {
+  source = "../kms_key"
+
+  description          = "${var.function_name} environment variables and logs"
+  alias                = var.function_name
+  deletion_window_days = var.kms_deletion_window_days
+  tags                 = var.tags
+  service_grants = [{
+    sid     = "CloudWatchLogsEncryptsOwnLogGroup"
+    service = "logs.${data.aws_region.current.name}.amazonaws.com"
+    actions = ["kms:Decrypt", "kms:Describe*", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+    condition = {
+      ArnEquals = {
+        "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
+      }
+    }
+  }]
 }
 
-resource "aws_kms_alias" "function" {
-  name          = "alias/${var.function_name}"
-  target_key_id = aws_kms_key.function.key_id
+moved {
+  from = aws_kms_key.function
+  to   = module.function_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.function
+  to   = module.function_key.aws_kms_alias.this
 }
 
 resource "aws_cloudwatch_log_group" "function" {
   #checkov:skip=CKV_AWS_338:Retention is 30 days by design (issue 3); long-term audit copies belong in an organisation log archive, not in per-function groups.
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.function.arn
+  kms_key_id        = module.function_key.arn
   tags              = var.tags
 }
 
@@ -95,7 +87,7 @@ resource "aws_lambda_function" "this" {
   s3_key                         = aws_s3_object.artifact.key
   source_code_hash               = filebase64sha256(var.artifact_path)
   publish                        = true
-  kms_key_arn                    = aws_kms_key.function.arn
+  kms_key_arn                    = module.function_key.arn
 
   environment {
     variables = local.environment_variables

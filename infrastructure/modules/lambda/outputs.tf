@@ -40,7 +40,7 @@ output "log_group_arn" {
 
 output "kms_key_arn" {
   description = "ARN of the key encrypting environment variables and logs."
-  value       = aws_kms_key.function.arn
+  value       = module.function_key.arn
 }
 
 output "artifact_key" {

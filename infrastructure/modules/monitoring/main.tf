@@ -1,12 +1,9 @@
 # Alarms on the service's golden signals, a dashboard, and an encrypted SNS topic that receives them.
 data "aws_caller_identity" "current" {}
 
-data "aws_partition" "current" {}
-
 data "aws_region" "current" {}
 
 locals {
-  account_root = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
   api_dimensions = {
     ApiName = var.api_name
     Stage   = var.stage_name
@@ -18,42 +15,35 @@ locals {
   ]...)
 }
 
-resource "aws_kms_key" "alarms" {
-  description             = "${var.name_prefix} alarm notifications"
-  enable_key_rotation     = true
-  deletion_window_in_days = var.kms_deletion_window_days
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = local.account_root }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        # CloudWatch publishes alarm state changes to the encrypted topic.
-        Sid       = "CloudWatchPublishesAlarms"
-        Effect    = "Allow"
-        Principal = { Service = "cloudwatch.amazonaws.com" }
-        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
-        Resource  = "*"
-        Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
-      },
-    ]
-  })
-  tags = var.tags
+module "alarms_key" {
+  source = "../kms_key"
+
+  description          = "${var.name_prefix} alarm notifications"
+  alias                = "${var.name_prefix}-alarms"
+  deletion_window_days = var.kms_deletion_window_days
+  tags                 = var.tags
+  # CloudWatch publishes alarm state changes to the encrypted topic.
+  service_grants = [{
+    sid       = "CloudWatchPublishesAlarms"
+    service   = "cloudwatch.amazonaws.com"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+  }]
 }
 
-resource "aws_kms_alias" "alarms" {
-  name          = "alias/${var.name_prefix}-alarms"
-  target_key_id = aws_kms_key.alarms.key_id
+moved {
+  from = aws_kms_key.alarms
+  to   = module.alarms_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.alarms
+  to   = module.alarms_key.aws_kms_alias.this
 }
 
 resource "aws_sns_topic" "alarms" {
   name              = "${var.name_prefix}-alarms"
-  kms_master_key_id = aws_kms_key.alarms.arn
+  kms_master_key_id = module.alarms_key.arn
   tags              = var.tags
 }
 

@@ -2,33 +2,27 @@
 # companion bucket. Used for the Lambda artifact bucket (environments) and the Terraform state bucket (global).
 data "aws_caller_identity" "current" {}
 
-data "aws_partition" "current" {}
-
 locals {
-  account_root      = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
   access_log_prefix = "s3/${var.bucket_name}/"
 }
 
-resource "aws_kms_key" "bucket" {
-  description             = "${var.bucket_name} objects"
-  enable_key_rotation     = true
-  deletion_window_in_days = var.kms_deletion_window_days
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AccountAdministration"
-      Effect    = "Allow"
-      Principal = { AWS = local.account_root }
-      Action    = "kms:*"
-      Resource  = "*"
-    }]
-  })
-  tags = var.tags
+module "bucket_key" {
+  source = "../kms_key"
+
+  description          = "${var.bucket_name} objects"
+  alias                = var.bucket_name
+  deletion_window_days = var.kms_deletion_window_days
+  tags                 = var.tags
 }
 
-resource "aws_kms_alias" "bucket" {
-  name          = "alias/${var.bucket_name}"
-  target_key_id = aws_kms_key.bucket.key_id
+moved {
+  from = aws_kms_key.bucket
+  to   = module.bucket_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.bucket
+  to   = module.bucket_key.aws_kms_alias.this
 }
 
 # --- the bucket itself -------------------------------------------------------------------------------------
@@ -68,7 +62,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.bucket.arn
+      kms_master_key_id = module.bucket_key.arn
     }
     bucket_key_enabled = true
   }

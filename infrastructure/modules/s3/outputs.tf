@@ -10,7 +10,7 @@ output "bucket_arn" {
 
 output "kms_key_arn" {
   description = "ARN of the customer-managed key encrypting the bucket's objects."
-  value       = aws_kms_key.bucket.arn
+  value       = module.bucket_key.arn
 }
 
 output "access_log_bucket_name" {

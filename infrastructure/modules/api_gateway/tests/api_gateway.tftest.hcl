@@ -27,7 +27,7 @@ run "stage_is_throttled_traced_and_access_logged" {
   }
 
   assert {
-    condition     = aws_cloudwatch_log_group.access.retention_in_days == 30 && aws_cloudwatch_log_group.access.kms_key_id == aws_kms_key.access_logs.arn
+    condition     = aws_cloudwatch_log_group.access.retention_in_days == 30 && aws_cloudwatch_log_group.access.kms_key_id == module.access_logs_key.arn
     error_message = "Access logs must be kept 30 days, encrypted with the API's CMK."
   }
 

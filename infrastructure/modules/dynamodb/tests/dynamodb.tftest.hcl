@@ -19,13 +19,13 @@ run "tables_are_encrypted_recoverable_and_follow_the_schema_files" {
   assert {
     condition = alltrue([
       for table in aws_dynamodb_table.this :
-      table.server_side_encryption[0].enabled && table.server_side_encryption[0].kms_key_arn == aws_kms_key.tables.arn
+      table.server_side_encryption[0].enabled && table.server_side_encryption[0].kms_key_arn == module.tables_key.arn
     ])
     error_message = "Every table must be encrypted with the module's customer-managed key."
   }
 
   assert {
-    condition     = aws_kms_key.tables.enable_key_rotation
+    condition     = module.tables_key.rotation_enabled
     error_message = "The tables' CMK must rotate."
   }
 

@@ -37,7 +37,7 @@ run "function_runs_the_content_addressed_artifact_behind_the_live_alias" {
   }
 
   assert {
-    condition     = aws_cloudwatch_log_group.function.retention_in_days == 30 && aws_cloudwatch_log_group.function.kms_key_id == aws_kms_key.function.arn
+    condition     = aws_cloudwatch_log_group.function.retention_in_days == 30 && aws_cloudwatch_log_group.function.kms_key_id == module.function_key.arn
     error_message = "The log group must keep 30 days and be encrypted with the function's CMK."
   }
 
@@ -52,7 +52,7 @@ run "function_runs_the_content_addressed_artifact_behind_the_live_alias" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.kms_key_arn == aws_kms_key.function.arn && aws_kms_key.function.enable_key_rotation
+    condition     = aws_lambda_function.this.kms_key_arn == module.function_key.arn && module.function_key.rotation_enabled
     error_message = "Environment variables must be encrypted with the rotating function CMK."
   }
 

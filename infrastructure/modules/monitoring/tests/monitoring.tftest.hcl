@@ -14,7 +14,7 @@ run "alarms_cover_lambda_api_and_tables_and_notify_an_encrypted_topic" {
   command = apply
 
   assert {
-    condition     = aws_sns_topic.alarms.kms_master_key_id == aws_kms_key.alarms.arn && aws_kms_key.alarms.enable_key_rotation
+    condition     = aws_sns_topic.alarms.kms_master_key_id == module.alarms_key.arn && module.alarms_key.rotation_enabled
     error_message = "The alarm topic must be encrypted with a rotating CMK."
   }
 

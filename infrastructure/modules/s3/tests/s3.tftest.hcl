@@ -18,8 +18,8 @@ run "bucket_is_private_versioned_kms_encrypted_logged_and_tls_only" {
   assert {
     condition = (
       one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default[0].sse_algorithm == "aws:kms" &&
-      one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default[0].kms_master_key_id == aws_kms_key.bucket.arn &&
-      aws_kms_key.bucket.enable_key_rotation
+      one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default[0].kms_master_key_id == module.bucket_key.arn &&
+      module.bucket_key.rotation_enabled
     )
     error_message = "Objects must be encrypted with the bucket's rotating CMK."
   }

@@ -1,0 +1,82 @@
+# The key module against a mocked AWS provider: rotation, alias, and the exact key policy it writes.
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+variables {
+  description = "items-service-test alarm notifications"
+  alias       = "items-service-test-alarms"
+}
+
+run "account_root_alone_administers_a_key_without_service_grants" {
+  command = apply
+
+  assert {
+    condition     = output.rotation_enabled && output.alias_name == "alias/items-service-test-alarms"
+    error_message = "The key must rotate and carry the alias alias/<alias>."
+  }
+
+  assert {
+    condition = jsondecode(output.policy).Statement == [{
+      Sid       = "AccountAdministration"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+    error_message = "Without service grants the policy must hold only the account-root administration statement."
+  }
+}
+
+run "each_service_grant_becomes_one_statement_with_its_condition" {
+  command = apply
+
+  variables {
+    deletion_window_days = 7
+    service_grants = [
+      {
+        sid       = "CloudWatchPublishesAlarms"
+        service   = "cloudwatch.amazonaws.com"
+        actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+      },
+      {
+        sid     = "UnconditionalGrant"
+        service = "sns.amazonaws.com"
+        actions = ["kms:Decrypt"]
+      },
+    ]
+  }
+
+  assert {
+    condition     = aws_kms_key.this.deletion_window_in_days == 7
+    error_message = "The deletion window must be the one given."
+  }
+
+  assert {
+    condition = jsondecode(output.policy).Statement[1] == {
+      Sid       = "CloudWatchPublishesAlarms"
+      Effect    = "Allow"
+      Principal = { Service = "cloudwatch.amazonaws.com" }
+      Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+      Resource  = "*"
+      Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+    }
+    error_message = "A grant must become an Allow statement for its service principal, actions and condition."
+  }
+
+  assert {
+    condition     = !contains(keys(jsondecode(output.policy).Statement[2]), "Condition")
+    error_message = "A grant without a condition must not write an empty Condition block."
+  }
+}
+
+run "deletion_window_outside_7_to_30_days_is_rejected" {
+  command = plan
+
+  variables {
+    deletion_window_days = 3
+  }
+
+  expect_failures = [var.deletion_window_days]
+}
