@@ -8,6 +8,7 @@ locals {
     ApiName = var.api_name
     Stage   = var.stage_name
   }
+  function_dimensions = { FunctionName = var.function_name }
   table_throttle_alarms = merge([
     for table in var.table_names : {
       for event in ["ReadThrottleEvents", "WriteThrottleEvents"] : "${table}-${event}" => { table = table, metric = event }
@@ -80,93 +81,103 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = var.alarm_email
 }
 
-# --- Lambda ------------------------------------------------------------------------------------------------
+# --- Lambda and API Gateway -------------------------------------------------------------------------------
 
-resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
-  alarm_name          = "${var.name_prefix}-lambda-errors"
-  alarm_description   = "The API function raised errors (unhandled exceptions, timeouts)."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = var.function_name }
-  statistic           = "Sum"
+# Count signals (Sum per 5 minutes) alarm on the first period at or above their threshold; p99 latency signals
+# alarm only after 3 periods above it, so one slow burst does not page. Keys are the former resource names.
+locals {
+  service_alarms = {
+    lambda_errors = {
+      name        = "lambda-errors"
+      description = "The API function raised errors (unhandled exceptions, timeouts)."
+      namespace   = "AWS/Lambda"
+      metric      = "Errors"
+      dimensions  = local.function_dimensions
+      p99         = false
+      threshold   = var.lambda_error_threshold
+    }
+    lambda_throttles = {
+      name        = "lambda-throttles"
+      description = "Invocations were throttled (reserved concurrency exhausted)."
+      namespace   = "AWS/Lambda"
+      metric      = "Throttles"
+      dimensions  = local.function_dimensions
+      p99         = false
+      threshold   = var.lambda_throttle_threshold
+    }
+    lambda_duration = {
+      name        = "lambda-duration-p99"
+      description = "p99 duration is close to the function timeout."
+      namespace   = "AWS/Lambda"
+      metric      = "Duration"
+      dimensions  = local.function_dimensions
+      p99         = true
+      threshold   = var.lambda_duration_p99_threshold_ms
+    }
+    api_5xx = {
+      name        = "api-5xx"
+      description = "The API answered with 5XX errors."
+      namespace   = "AWS/ApiGateway"
+      metric      = "5XXError"
+      dimensions  = local.api_dimensions
+      p99         = false
+      threshold   = var.api_5xx_threshold
+    }
+    api_latency = {
+      name        = "api-latency-p99"
+      description = "p99 end-to-end API latency is above target."
+      namespace   = "AWS/ApiGateway"
+      metric      = "Latency"
+      dimensions  = local.api_dimensions
+      p99         = true
+      threshold   = var.api_latency_p99_threshold_ms
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "service" {
+  for_each = local.service_alarms
+
+  alarm_name          = "${var.name_prefix}-${each.value.name}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.value.p99 ? null : "Sum"
+  extended_statistic  = each.value.p99 ? "p99" : null
   period              = 300
-  evaluation_periods  = 1
-  threshold           = var.lambda_error_threshold
-  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = each.value.p99 ? 3 : 1
+  threshold           = each.value.threshold
+  comparison_operator = each.value.p99 ? "GreaterThanThreshold" : "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alarms.arn]
   ok_actions          = [aws_sns_topic.alarms.arn]
   tags                = var.tags
 }
 
-resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
-  alarm_name          = "${var.name_prefix}-lambda-throttles"
-  alarm_description   = "Invocations were throttled (reserved concurrency exhausted)."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = var.function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.lambda_throttle_threshold
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.lambda_errors
+  to   = aws_cloudwatch_metric_alarm.service["lambda_errors"]
 }
 
-resource "aws_cloudwatch_metric_alarm" "lambda_duration" {
-  alarm_name          = "${var.name_prefix}-lambda-duration-p99"
-  alarm_description   = "p99 duration is close to the function timeout."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Duration"
-  dimensions          = { FunctionName = var.function_name }
-  extended_statistic  = "p99"
-  period              = 300
-  evaluation_periods  = 3
-  threshold           = var.lambda_duration_p99_threshold_ms
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.lambda_throttles
+  to   = aws_cloudwatch_metric_alarm.service["lambda_throttles"]
 }
 
-# --- API Gateway -------------------------------------------------------------------------------------------
-
-resource "aws_cloudwatch_metric_alarm" "api_5xx" {
-  alarm_name          = "${var.name_prefix}-api-5xx"
-  alarm_description   = "The API answered with 5XX errors."
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "5XXError"
-  dimensions          = local.api_dimensions
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.api_5xx_threshold
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.lambda_duration
+  to   = aws_cloudwatch_metric_alarm.service["lambda_duration"]
 }
 
-resource "aws_cloudwatch_metric_alarm" "api_latency" {
-  alarm_name          = "${var.name_prefix}-api-latency-p99"
-  alarm_description   = "p99 end-to-end API latency is above target."
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "Latency"
-  dimensions          = local.api_dimensions
-  extended_statistic  = "p99"
-  period              = 300
-  evaluation_periods  = 3
-  threshold           = var.api_latency_p99_threshold_ms
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.api_5xx
+  to   = aws_cloudwatch_metric_alarm.service["api_5xx"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.api_latency
+  to   = aws_cloudwatch_metric_alarm.service["api_latency"]
 }
 
 # --- DynamoDB ----------------------------------------------------------------------------------------------

@@ -26,11 +26,38 @@ run "alarms_cover_lambda_api_and_tables_and_notify_an_encrypted_topic" {
   assert {
     condition = alltrue([
       for alarm in concat(
-        [aws_cloudwatch_metric_alarm.lambda_errors, aws_cloudwatch_metric_alarm.lambda_throttles, aws_cloudwatch_metric_alarm.lambda_duration, aws_cloudwatch_metric_alarm.api_5xx, aws_cloudwatch_metric_alarm.api_latency],
+        values(aws_cloudwatch_metric_alarm.service),
         values(aws_cloudwatch_metric_alarm.dynamodb_throttles),
       ) : alarm.alarm_actions == toset([aws_sns_topic.alarms.arn])
     ])
     error_message = "Every alarm must notify the topic."
+  }
+
+  assert {
+    condition = toset([for alarm in values(aws_cloudwatch_metric_alarm.service) : alarm.alarm_name]) == toset([
+      "items-service-test-api-5xx",
+      "items-service-test-api-latency-p99",
+      "items-service-test-lambda-duration-p99",
+      "items-service-test-lambda-errors",
+      "items-service-test-lambda-throttles",
+    ])
+    error_message = "The Lambda and API alarms must keep their names."
+  }
+
+  assert {
+    condition = alltrue([
+      for alarm in [aws_cloudwatch_metric_alarm.service["lambda_errors"], aws_cloudwatch_metric_alarm.service["api_5xx"]] :
+      alarm.statistic == "Sum" && alarm.extended_statistic == null && alarm.evaluation_periods == 1 && alarm.threshold == 1 && alarm.comparison_operator == "GreaterThanOrEqualToThreshold"
+    ])
+    error_message = "Count alarms fire on the first 5-minute Sum at or above the threshold."
+  }
+
+  assert {
+    condition = alltrue([
+      for alarm in [aws_cloudwatch_metric_alarm.service["lambda_duration"], aws_cloudwatch_metric_alarm.service["api_latency"]] :
+      alarm.extended_statistic == "p99" && alarm.statistic == null && alarm.evaluation_periods == 3 && alarm.comparison_operator == "GreaterThanThreshold"
+    ]) && aws_cloudwatch_metric_alarm.service["lambda_duration"].threshold == 3000 && aws_cloudwatch_metric_alarm.service["api_latency"].threshold == 1000
+    error_message = "p99 alarms fire after 3 periods above their threshold."
   }
 
   assert {
