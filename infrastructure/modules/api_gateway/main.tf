@@ -1,11 +1,5 @@
 # REST API (v1): /items and /items/{id} proxied to the function's `live` alias, CORS preflight answered by
 # API Gateway itself, request bodies validated against models built from the shared item schema.
-data "aws_caller_identity" "current" {}
-
-data "aws_partition" "current" {}
-
-data "aws_region" "current" {}
-
 locals {
   item_schema       = jsondecode(file(var.item_schema_path))
   access_log_group  = "/aws/apigateway/${var.api_name}"
@@ -288,16 +282,7 @@ module "access_logs_key" {
   alias                = "${var.api_name}-access-logs"
   deletion_window_days = var.kms_deletion_window_days
   tags                 = var.tags
-  service_grants = [{
-    sid     = "CloudWatchLogsEncryptsAccessLogs"
-    service = "logs.${data.aws_region.current.name}.amazonaws.com"
-    actions = ["kms:Decrypt", "kms:Describe*", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
-    condition = {
-      ArnEquals = {
-        "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.access_log_group}"
-      }
-    }
-  }]
+  log_group_grant      = { sid = "CloudWatchLogsEncryptsAccessLogs", log_group_name = local.access_log_group }
 }
 
 moved {

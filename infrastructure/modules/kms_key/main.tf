@@ -4,10 +4,19 @@ data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
+data "aws_region" "current" {}
+
 locals {
   account_root = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
+  # CloudWatch Logs encrypts with the key only in the context of the one log group it is given.
+  log_group_grants = var.log_group_grant == null ? [] : [{
+    sid       = var.log_group_grant.sid
+    service   = "logs.${data.aws_region.current.name}.amazonaws.com"
+    actions   = ["kms:Decrypt", "kms:Describe*", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+    condition = { ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${var.log_group_grant.log_group_name}" } }
+  }]
   service_statements = [
-    for grant in var.service_grants : merge(
+    for grant in concat(local.log_group_grants, var.service_grants) : merge(
       {
         Sid       = grant.sid
         Effect    = "Allow"

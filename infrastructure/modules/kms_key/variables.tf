@@ -19,6 +19,15 @@ variable "service_grants" {
   default = []
 }
 
+variable "log_group_grant" {
+  description = "Lets CloudWatch Logs use the key for this one log group only: statement Sid and log group name. null = no such grant."
+  type = object({
+    sid            = string
+    log_group_name = string
+  })
+  default = null
+}
+
 variable "deletion_window_days" {
   description = "Waiting period before the key is deleted after a destroy (7-30 days)."
   type        = number

@@ -1,10 +1,4 @@
 # The API function, deployed from a content-addressed artifact in S3, published behind the `live` alias.
-data "aws_caller_identity" "current" {}
-
-data "aws_partition" "current" {}
-
-data "aws_region" "current" {}
-
 locals {
   log_group_name = "/aws/lambda/${var.function_name}"
   # Content-addressed key: the same zip always lands on the same key, so an unchanged build changes nothing.
@@ -30,16 +24,7 @@ module "function_key" {
   alias                = var.function_name
   deletion_window_days = var.kms_deletion_window_days
   tags                 = var.tags
-  service_grants = [{
-    sid     = "CloudWatchLogsEncryptsOwnLogGroup"
-    service = "logs.${data.aws_region.current.name}.amazonaws.com"
-    actions = ["kms:Decrypt", "kms:Describe*", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
-    condition = {
-      ArnEquals = {
-        "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
-      }
-    }
-  }]
+  log_group_grant      = { sid = "CloudWatchLogsEncryptsOwnLogGroup", log_group_name = local.log_group_name }
 }
 
 moved {

@@ -71,6 +71,26 @@ run "each_service_grant_becomes_one_statement_with_its_condition" {
   }
 }
 
+run "a_log_group_grant_lets_cloudwatch_logs_use_the_key_for_that_group_only" {
+  command = apply
+
+  variables {
+    log_group_grant = { sid = "CloudWatchLogsEncryptsOwnLogGroup", log_group_name = "/aws/lambda/items-service-test-api" }
+  }
+
+  assert {
+    condition = jsondecode(output.policy).Statement[1] == {
+      Sid       = "CloudWatchLogsEncryptsOwnLogGroup"
+      Effect    = "Allow"
+      Principal = { Service = "logs.us-east-1.amazonaws.com" }
+      Action    = ["kms:Decrypt", "kms:Describe*", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+      Resource  = "*"
+      Condition = { ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/items-service-test-api" } }
+    }
+    error_message = "CloudWatch Logs of this region may use the key only in the encryption context of the given log group."
+  }
+}
+
 run "deletion_window_outside_7_to_30_days_is_rejected" {
   command = plan
 
