@@ -113,14 +113,9 @@ variable "authorizer" {
 }
 
 variable "kms_deletion_window_days" {
-  description = "Waiting period before the access-log KMS key is deleted after a destroy."
+  description = "Waiting period before the access-log KMS key is deleted after a destroy (7-30 days; modules/kms_key checks it)."
   type        = number
   default     = 30
-
-  validation {
-    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
-    error_message = "kms_deletion_window_days must be between 7 and 30."
-  }
 }
 
 variable "tags" {

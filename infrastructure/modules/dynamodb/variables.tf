@@ -41,14 +41,9 @@ variable "deletion_protection_enabled" {
 }
 
 variable "kms_deletion_window_days" {
-  description = "Waiting period before the tables' KMS key is deleted after a destroy."
+  description = "Waiting period before the tables' KMS key is deleted after a destroy (7-30 days; modules/kms_key checks it)."
   type        = number
   default     = 30
-
-  validation {
-    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
-    error_message = "kms_deletion_window_days must be between 7 and 30."
-  }
 }
 
 variable "tags" {

@@ -106,14 +106,9 @@ variable "dynamodb_throttle_threshold" {
 }
 
 variable "kms_deletion_window_days" {
-  description = "Waiting period before the topic's KMS key is deleted after a destroy."
+  description = "Waiting period before the topic's KMS key is deleted after a destroy (7-30 days; modules/kms_key checks it)."
   type        = number
   default     = 30
-
-  validation {
-    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
-    error_message = "kms_deletion_window_days must be between 7 and 30."
-  }
 }
 
 variable "tags" {
