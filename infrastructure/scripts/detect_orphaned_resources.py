@@ -42,6 +42,20 @@ MANAGED_NAME_ATTRIBUTES = {
     "aws_iam_role": ("iam_role", "name"),
     "aws_kms_alias": ("kms_alias", "name"),
 }
+# Resources that another tool owns on purpose, by name suffix: never orphans, and never deleted from here.
+# `python -m data migrate` records applied migrations in "<items table>-migrations" (data/migrations).
+OWNED_OUTSIDE_TERRAFORM = {("dynamodb_table", "-migrations"): "migration record of `python -m data migrate`"}
+
+
+class StateUnavailableError(RuntimeError):
+    """The environment's Terraform state could not be read."""
+
+
+def owner_outside_terraform(resource: Resource) -> str | None:
+    for (kind, suffix), owner in OWNED_OUTSIDE_TERRAFORM.items():
+        if resource.kind == kind and resource.name.endswith(suffix):
+            return owner
+    return None
 
 
 def read_state(env: str, state_file: Path | None) -> dict[str, Any]:
@@ -51,14 +65,21 @@ def read_state(env: str, state_file: Path | None) -> dict[str, Any]:
     sys.path.insert(0, str(REPO_ROOT))
     from ci.terraform_cli import terraform_env  # noqa: PLC0415 - only this path needs the repo on sys.path
 
+    stack = REPO_ROOT / "infrastructure" / "environments" / env
     result = subprocess.run(  # noqa: S603 - terraform with fixed arguments
         [TERRAFORM, "state", "pull"],
-        cwd=REPO_ROOT / "infrastructure" / "environments" / env,
+        cwd=stack,
         env=terraform_env(),
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if result.returncode != 0:
+        reason = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        raise StateUnavailableError(
+            f"`terraform state pull` failed in {stack.relative_to(REPO_ROOT)} ({' '.join(reason)}): "
+            "run `terraform init` there with the backend configured, or pass --state-file"
+        )
     return dict(json.loads(result.stdout or "{}"))
 
 
@@ -128,14 +149,16 @@ def main(argv: list[str] | None = None) -> int:
             f"--delete removes resources in {args.env}: repeat the environment with --confirm {args.env}"
         )
 
+    try:
+        state = read_state(args.env, args.state_file)
+    except (StateUnavailableError, OSError, json.JSONDecodeError) as error:
+        return fail(f"cannot read the Terraform state of {args.env}: {error}")
     aws = connect(args)
     prefix = f"items-service-{args.env}"
-    found = set(inventory(aws, prefix))
-    managed = {
-        resource
-        for resource in managed_resources(read_state(args.env, args.state_file))
-        if prefix in resource.name
-    }
+    inventoried = set(inventory(aws, prefix))
+    owned_elsewhere = {resource for resource in inventoried if owner_outside_terraform(resource)}
+    found = inventoried - owned_elsewhere
+    managed = {resource for resource in managed_resources(state) if prefix in resource.name}
     orphans, missing = sorted(found - managed), sorted(managed - found)
 
     deleted: list[Resource] = []
@@ -152,12 +175,15 @@ def main(argv: list[str] | None = None) -> int:
                     "orphans": [vars(o) for o in orphans],
                     "missing": [vars(m) for m in missing],
                     "deleted": [vars(d) for d in deleted],
+                    "ownedOutsideTerraform": [vars(o) for o in sorted(owned_elsewhere)],
                 },
                 indent=2,
             )
         )
     else:
         print(f"{len(found)} resources named {prefix}-*, {len(managed)} in the state")
+        for other in sorted(owned_elsewhere):
+            print(f"KNOWN    {other.kind:16} {other.name}  ({owner_outside_terraform(other)})")
         for orphan in orphans:
             print(f"ORPHAN   {orphan.kind:16} {orphan.name}" + ("  (deleted)" if orphan in deleted else ""))
         for gone in missing:

@@ -13,6 +13,7 @@ from .conftest import AppliedStack, aws_client, run_script
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+MIGRATION_RECORD = "items-service-local-items-migrations"
 SCRIPTS = ("validate_infrastructure", "detect_orphaned_resources", "cost_analysis", "destroy_validation")
 
 
@@ -75,10 +76,22 @@ def test_orphan_detection_agrees_with_the_state_then_finds_a_stray_and_deletes_i
 ) -> None:
     endpoint = applied_local.server.endpoint_url
     state = f"--state-file={applied_local.state_file}"
-    # Given the state and the account agree
-    clean = run_script("detect_orphaned_resources", "--env=local", state, endpoint_url=endpoint)
+    # Given the state and the account agree, apart from the migration record `python -m data migrate` keeps
+    dynamodb = applied_local.client("dynamodb")
+    dynamodb.create_table(
+        TableName=MIGRATION_RECORD,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    try:
+        clean = run_script("detect_orphaned_resources", "--env=local", state, endpoint_url=endpoint)
+    finally:
+        dynamodb.delete_table(TableName=MIGRATION_RECORD)
+    # Then nothing is an orphan, and the migration record is named as owned by the migrations
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "no orphans, no drift" in clean.stdout
+    assert f"KNOWN    dynamodb_table   {MIGRATION_RECORD}" in clean.stdout
 
     # When a log group named like the environment appears outside Terraform
     logs = applied_local.client("logs")
@@ -114,6 +127,19 @@ def test_orphan_detection_agrees_with_the_state_then_finds_a_stray_and_deletes_i
     assert logs.describe_log_groups(logGroupNamePrefix=applied_local.outputs["lambda_log_group_name"])[
         "logGroups"
     ]
+
+
+def test_orphan_detection_without_a_readable_state_says_why_without_a_traceback(
+    empty_cloud: MotoServer,
+) -> None:
+    # Given env dev, whose S3 backend was never initialised in this tree
+    # When orphans are looked for from `terraform state pull`
+    result = run_script("detect_orphaned_resources", "--env=dev", endpoint_url=empty_cloud.endpoint_url)
+    # Then it stops with a usage-style error that says what failed and what to do
+    assert result.returncode == 2
+    assert "`terraform state pull` failed in infrastructure/environments/dev" in result.stderr
+    assert "--state-file" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 # --- cost_analysis ----------------------------------------------------------------------------------------
