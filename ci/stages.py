@@ -296,18 +296,48 @@ def _cloud_env(env: str, environ: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def plan(env: str, environ: Mapping[str, str]) -> StageSpec:
-    root, up = _env_root(env), "../../.."
-    saved = f"{REPORTS}/plan-{env}.tfplan"
+def _terraform_stage(
+    env: str,
+    environ: Mapping[str, str],
+    *,
+    name: str,
+    description: str,
+    commands: tuple[Command, ...],
+    outputs: tuple[str, ...],
+    depends_on: tuple[str, ...],
+    report: str,
+) -> StageSpec:
+    """A stage that runs terraform in the env's root: never cached (the state lives outside the inputs)."""
+    root = _env_root(env)
     return StageSpec(
-        name="plan",
-        description=f"terraform plan for {env} -> saved plan, JSON and a readable summary",
+        name=name,
+        description=description,
         tool="terraform",
         tool_version=TERRAFORM_VERSION,
         image=PYTHON_IMAGE,
         binaries=(TERRAFORM_BINARY,),
+        commands=(Command(("python", "-m", "ci.steps.terraform_init", root)), *commands),
+        outputs=outputs,
+        env=frozen_env(_cloud_env(env, environ)),
+        secrets=AWS_CREDENTIALS,
+        passthrough_env=(STATE_BUCKET_ENV_VAR,),
+        cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
+        depends_on=depends_on,
+        cacheable=False,
+        needs_cloud=True,
+        report=report,
+    )
+
+
+def plan(env: str, environ: Mapping[str, str]) -> StageSpec:
+    root, up = _env_root(env), "../../.."
+    saved = f"{REPORTS}/plan-{env}.tfplan"
+    return _terraform_stage(
+        env,
+        environ,
+        name="plan",
+        description=f"terraform plan for {env} -> saved plan, JSON and a readable summary",
         commands=(
-            Command(("python", "-m", "ci.steps.terraform_init", root)),
             Command(
                 ("terraform", f"-chdir={root}", "plan", "-input=false", "-no-color", f"-out={up}/{saved}")
             ),
@@ -327,28 +357,20 @@ def plan(env: str, environ: Mapping[str, str]) -> StageSpec:
             ),
         ),
         outputs=(saved, f"{REPORTS}/plan-{env}.json", f"{REPORTS}/plan-{env}.md"),
-        env=frozen_env(_cloud_env(env, environ)),
-        secrets=AWS_CREDENTIALS,
-        passthrough_env=(STATE_BUCKET_ENV_VAR,),
-        cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
         depends_on=("package",),
-        cacheable=False,
-        needs_cloud=True,
         report=f"{REPORTS}/plan-{env}.md",
     )
 
 
 def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
     root, up = _env_root(env), "../../.."
-    return StageSpec(
+    outputs_json = f"build/terraform/{env}/outputs.json"
+    return _terraform_stage(
+        env,
+        environ,
         name="apply",
-        description=f"terraform apply of the saved {env} plan -> build/terraform/{env}/outputs.json",
-        tool="terraform",
-        tool_version=TERRAFORM_VERSION,
-        image=PYTHON_IMAGE,
-        binaries=(TERRAFORM_BINARY,),
+        description=f"terraform apply of the saved {env} plan -> {outputs_json}",
         commands=(
-            Command(("python", "-m", "ci.steps.terraform_init", root)),
             Command(
                 (
                     "terraform",
@@ -360,20 +382,11 @@ def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
                     f"{up}/{REPORTS}/plan-{env}.tfplan",
                 )
             ),
-            Command(
-                ("terraform", f"-chdir={root}", "output", "-json"),
-                stdout_to=f"build/terraform/{env}/outputs.json",
-            ),
+            Command(("terraform", f"-chdir={root}", "output", "-json"), stdout_to=outputs_json),
         ),
-        outputs=(f"build/terraform/{env}/outputs.json",),
-        env=frozen_env(_cloud_env(env, environ)),
-        secrets=AWS_CREDENTIALS,
-        passthrough_env=(STATE_BUCKET_ENV_VAR,),
-        cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
+        outputs=(outputs_json,),
         depends_on=("plan",),
-        cacheable=False,
-        needs_cloud=True,
-        report=f"build/terraform/{env}/outputs.json",
+        report=outputs_json,
     )
 
 
