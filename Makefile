@@ -29,8 +29,10 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 
 venv: $(VENV)/.synced ## create/update .venv from uv.lock
 
-test: venv ## run the whole test suite (unit, integration, infrastructure, pipeline, local cloud)
-	$(PY) -m pytest
+# Coverage of functions/ and data/ is enforced here too (fail_under in pyproject.toml), not only by the
+# pipeline's coverage stage, so `.ci/run` proves the 90 % floor on every push.
+test: venv ## run the whole test suite (unit, integration, infrastructure, pipeline, local cloud); coverage >= 90 %
+	$(PY) -m pytest --cov --cov-report=term
 
 lint: venv ## ruff (lint + format check) and mypy
 	$(PY) -m ruff check .
