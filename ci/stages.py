@@ -296,6 +296,44 @@ def _cloud_env(env: str, environ: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def _cloud_stage(
+    env: str,
+    environ: Mapping[str, str],
+    *,
+    name: str,
+    description: str,
+    tool: str,
+    tool_version: str,
+    commands: tuple[Command, ...],
+    outputs: tuple[str, ...],
+    depends_on: tuple[str, ...],
+    report: str,
+    binaries: tuple[ImageBinary, ...] = (),
+    passthrough_env: tuple[str, ...] = (),
+    cache_dirs: tuple[str, ...] = (UV_CACHE,),
+) -> StageSpec:
+    """A stage that acts on the env's cloud: AWS credentials as secrets, never cached (the cloud's state
+    lives outside the inputs), and run against the local cloud when env is local."""
+    return StageSpec(
+        name=name,
+        description=description,
+        tool=tool,
+        tool_version=tool_version,
+        image=PYTHON_IMAGE,
+        binaries=binaries,
+        commands=commands,
+        outputs=outputs,
+        env=frozen_env(_cloud_env(env, environ)),
+        secrets=AWS_CREDENTIALS,
+        passthrough_env=passthrough_env,
+        cache_dirs=cache_dirs,
+        depends_on=depends_on,
+        cacheable=False,
+        needs_cloud=True,
+        report=report,
+    )
+
+
 def _terraform_stage(
     env: str,
     environ: Mapping[str, str],
@@ -307,25 +345,21 @@ def _terraform_stage(
     depends_on: tuple[str, ...],
     report: str,
 ) -> StageSpec:
-    """A stage that runs terraform in the env's root: never cached (the state lives outside the inputs)."""
-    root = _env_root(env)
-    return StageSpec(
+    """A cloud stage running terraform in the env's root, after completing its backend configuration."""
+    return _cloud_stage(
+        env,
+        environ,
         name=name,
         description=description,
         tool="terraform",
         tool_version=TERRAFORM_VERSION,
-        image=PYTHON_IMAGE,
         binaries=(TERRAFORM_BINARY,),
-        commands=(Command(("python", "-m", "ci.steps.terraform_init", root)), *commands),
+        commands=(Command(("python", "-m", "ci.steps.terraform_init", _env_root(env))), *commands),
         outputs=outputs,
-        env=frozen_env(_cloud_env(env, environ)),
-        secrets=AWS_CREDENTIALS,
+        depends_on=depends_on,
+        report=report,
         passthrough_env=(STATE_BUCKET_ENV_VAR,),
         cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
-        depends_on=depends_on,
-        cacheable=False,
-        needs_cloud=True,
-        report=report,
     )
 
 
@@ -391,12 +425,13 @@ def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
 
 
 def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
-    return StageSpec(
+    return _cloud_stage(
+        env,
+        environ,
         name="deploy",
         description="upload the zip content-addressed, update code, publish a version, move alias live",
         tool="boto3",
         tool_version=locked_version("boto3"),
-        image=PYTHON_IMAGE,
         commands=(
             Command(
                 (
@@ -415,23 +450,19 @@ def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
             ),
         ),
         outputs=(f"{REPORTS}/deploy-{env}.json",),
-        env=frozen_env(_cloud_env(env, environ)),
-        secrets=AWS_CREDENTIALS,
-        cache_dirs=(UV_CACHE,),
         depends_on=("apply", "package"),
-        cacheable=False,
-        needs_cloud=True,
         report=f"{REPORTS}/deploy-{env}.json",
     )
 
 
 def smoke(env: str, environ: Mapping[str, str]) -> StageSpec:
-    return StageSpec(
+    return _cloud_stage(
+        env,
+        environ,
         name="smoke",
         description=f"smoke suite against the {env} API",
         tool="pytest",
         tool_version=locked_version("pytest"),
-        image=PYTHON_IMAGE,
         commands=(
             Command(
                 (
@@ -446,13 +477,8 @@ def smoke(env: str, environ: Mapping[str, str]) -> StageSpec:
             ),
         ),
         outputs=(f"{REPORTS}/smoke-junit.xml",),
-        env=frozen_env(_cloud_env(env, environ)),
-        secrets=AWS_CREDENTIALS,
         passthrough_env=("API_URL",),
-        cache_dirs=(UV_CACHE,),
         depends_on=("deploy",),
-        cacheable=False,
-        needs_cloud=True,
         report=f"{REPORTS}/smoke-junit.xml",
     )
 
