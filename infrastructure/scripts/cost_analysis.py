@@ -19,7 +19,7 @@ import re
 import sys
 from dataclasses import asdict, dataclass
 
-from ops_common import REPO_ROOT, Aws, add_common_arguments, connect, inventory
+from ops_common import REPO_ROOT, Aws, connect, inventory, script_parser
 
 # USD, us-east-1 list prices (2025). Free tiers are ignored: the estimate is for a steady-state account.
 PRICES = {
@@ -165,12 +165,7 @@ def estimate(shape: Shape, args: argparse.Namespace) -> list[LineItem]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog="Examples:" + __doc__.split("Examples:")[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_common_arguments(parser)
+    parser = script_parser(__doc__)
     parser.add_argument(
         "--source", choices=("live", "tfvars"), default="live", help="where the shape comes from"
     )

@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ops_common import REPO_ROOT, Aws, Resource, add_common_arguments, connect, fail, inventory
+from ops_common import REPO_ROOT, Aws, Resource, connect, fail, inventory, script_parser
 
 TERRAFORM = shutil.which("terraform") or "terraform"
 PROTECTED_ENVIRONMENTS = ("prod",)
@@ -127,12 +127,7 @@ def destroy(aws: Aws, args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_common_arguments(parser)
+    parser = script_parser(__doc__, epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("action", nargs="?", choices=("check", "destroy", "verify"), default="check")
     parser.add_argument("--confirm", metavar="ENV", help="destroy only: the environment name again")
     parser.add_argument("--allow-prod", action="store_true", help="destroy only: permit destroying prod")

@@ -17,7 +17,6 @@ Examples:
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import subprocess
@@ -26,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ops_common import REPO_ROOT, Aws, Resource, add_common_arguments, connect, fail, inventory
+from ops_common import REPO_ROOT, Aws, Resource, connect, fail, inventory, script_parser
 
 TERRAFORM = shutil.which("terraform") or "terraform"
 # Terraform resource type -> (inventory kind, attribute holding the name).
@@ -134,12 +133,7 @@ DELETERS: dict[str, Callable[[Aws, str], None]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog="Examples:" + __doc__.split("Examples:")[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_common_arguments(parser)
+    parser = script_parser(__doc__)
     parser.add_argument("--state-file", type=Path, help="local state file (default: `terraform state pull`)")
     parser.add_argument("--delete", action="store_true", help="delete the orphans (destructive)")
     parser.add_argument("--confirm", metavar="ENV", help="required with --delete: the environment name again")

@@ -80,6 +80,18 @@ class ServiceNames:
         return f"{self.prefix}-alarms"
 
 
+def script_parser(doc: str, epilog: str | None = None) -> argparse.ArgumentParser:
+    """An ops tool's parser from its module docstring (first paragraph = description, "Examples:" part =
+    epilog unless given), with the arguments every tool shares."""
+    parser = argparse.ArgumentParser(
+        description=doc.split("\n\n")[0],
+        epilog=epilog if epilog is not None else "Examples:" + doc.split("Examples:")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_common_arguments(parser)
+    return parser
+
+
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--env", required=True, choices=ENVIRONMENTS, help="environment to inspect")
     parser.add_argument(

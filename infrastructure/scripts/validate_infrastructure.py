@@ -14,14 +14,13 @@ Examples:
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
 from botocore.exceptions import ClientError
-from ops_common import REPO_ROOT, Aws, ServiceNames, add_common_arguments, connect, service_names
+from ops_common import REPO_ROOT, Aws, ServiceNames, connect, script_parser, service_names
 
 REQUIRED_FUNCTION_ENV = (
     "ITEMS_TABLE_NAME",
@@ -201,12 +200,7 @@ def run_checks(aws: Aws, names: ServiceNames) -> list[Check]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog="Examples:" + __doc__.split("Examples:")[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_common_arguments(parser)
+    parser = script_parser(__doc__)
     args = parser.parse_args(argv)
     aws = connect(args)
     results = run_checks(aws, service_names(args, aws))
