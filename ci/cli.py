@@ -8,12 +8,12 @@ import sys
 from collections.abc import Sequence
 
 from ci.cache import StageCache
+from ci.common.paths import REPO_ROOT
 from ci.dag import PipelineDefinitionError, render
 from ci.executors.base import ExecutorUnavailableError
 from ci.local.emulator import EmulatorError
 from ci.pipeline import RunOptions, RunOutcome, run_pipeline
 from ci.stages import ENVIRONMENTS, build_stages
-from ci.versions import REPO_ROOT
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -16,6 +16,7 @@ from typing import TextIO
 import anyio
 
 from ci.cache import StageCache
+from ci.common.paths import REPO_ROOT
 from ci.dag import select
 from ci.executors.base import Executor
 from ci.progress import progress_display
@@ -24,7 +25,6 @@ from ci.runner import Selection, run_stages
 from ci.selection import ExecutorChoice, choose_executor
 from ci.spec import StageResult
 from ci.stages import build_stages
-from ci.versions import REPO_ROOT
 
 # Values the local cloud hands to cloud stages when it is already running (`python -m ci local up`).
 LOCAL_CLOUD_VARIABLES = ("AWS_ENDPOINT_URL", "LOCAL_CLOUD_ENDPOINT", "API_URL")

@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from ci.common.paths import REPO_ROOT
+from ci.common.versions import locked_version
 from ci.spec import Command, ImageBinary, StageSpec, frozen_env
 from ci.steps.terraform_init import STATE_BUCKET_ENV_VAR
-from ci.versions import REPO_ROOT, locked_version
 
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
 

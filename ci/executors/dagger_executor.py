@@ -20,9 +20,9 @@ from pathlib import Path
 import dagger
 from dagger import Client, Container, Directory, PortForward, ReturnType, Secret, dag
 
+from ci.common.versions import locked_version
 from ci.executors.base import CommandFailure, ExecutorUnavailableError, error_result, failed_result
 from ci.spec import PROJECT_TOOL_ENV, Command, StageResult, StageSpec
-from ci.versions import locked_version
 
 WORKDIR = "/src"
 PROJECT_VENV = "/opt/venv"

@@ -1,8 +1,9 @@
 """Run stages as subprocesses on this machine, each tool from its own locked environment.
 
 The project's tools (ruff, mypy, pytest, bandit, uv ...) come from the repo's .venv; a tool that cannot
-share it (checkov) from ``ci.tool_envs.ensure_tool_env``; terraform from PATH with the project's own CLI
-config (``ci.terraform_cli.terraform_env``). A content-hash cache skips stages whose inputs are unchanged.
+share it (checkov) from ``ci.common.tool_envs.ensure_tool_env``; terraform from PATH with the project's own
+CLI config (``ci.common.terraform_cli.terraform_env``). A content-hash cache skips stages whose inputs are
+unchanged.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ import anyio
 import anyio.to_thread
 
 from ci.cache import StageCache, cache_key
+from ci.common.terraform_cli import ProviderMirrorError, terraform_env
+from ci.common.tool_envs import ToolEnvError, ensure_tool_env
 from ci.executors.base import CommandFailure, error_result, failed_result
 from ci.spec import PROJECT_TOOL_ENV, Command, StageResult, StageSpec
-from ci.terraform_cli import ProviderMirrorError, terraform_env
-from ci.tool_envs import ToolEnvError, ensure_tool_env
 
 
 def project_bin_dir(root: Path) -> Path:

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from ci.local.cloud import REPO_ROOT, LocalCloud, ephemeral_local_cloud
+from ci.common.paths import REPO_ROOT
+from ci.local.cloud import LocalCloud, ephemeral_local_cloud
 from ci.local.deploy import DeployError, deploy, redeploy_code
 from ci.local.emulator import EmulatorError
 

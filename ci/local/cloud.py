@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ci.common.paths import REPO_ROOT
 from ci.local.data_plane import DataPlaneSettings, LocalDataPlane, find_openapi_document
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_WORK_DIR = REPO_ROOT / "build" / "local-cloud"
 
 

@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ci.local.cloud import REPO_ROOT, LocalCloud
+from ci.common.paths import REPO_ROOT
+from ci.local.cloud import LocalCloud
 
 DEPLOY_STAGES = ("package", "plan", "apply", "deploy")
 REDEPLOY_STAGES = ("package", "deploy")

@@ -20,8 +20,8 @@ from typing import Any
 import boto3
 import pytest
 
+from ci.common.terraform_cli import terraform_env
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
-from ci.terraform_cli import terraform_env
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INFRA = REPO_ROOT / "infrastructure"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ci.tool_envs import ensure_tool_env
+from ci.common.tool_envs import ensure_tool_env
 
 from .conftest import INFRA
 

@@ -26,4 +26,4 @@ def test_readme_lists_every_variable_and_output(stack: str) -> None:
 def test_operator_docs_exist_and_name_the_offline_terraform_entry_point() -> None:
     for doc in ("docs/DEPLOYMENT.md", "docs/OIDC_SETUP.md", "infrastructure/README.md"):
         assert (REPO_ROOT / doc).is_file(), doc
-    assert "python -m ci.terraform_cli" in (REPO_ROOT / "docs" / "DEPLOYMENT.md").read_text()
+    assert "python -m ci.common.terraform_cli" in (REPO_ROOT / "docs" / "DEPLOYMENT.md").read_text()

@@ -1,4 +1,4 @@
-"""ci/terraform_cli.py: the one way the project runs terraform offline."""
+"""ci/common/terraform_cli.py: the one way the project runs terraform offline."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ci.terraform_cli import ProviderMirrorError, mirrored_providers, terraform_env
+from ci.common.terraform_cli import ProviderMirrorError, mirrored_providers, terraform_env
 
 from .conftest import REPO_ROOT
 
@@ -69,7 +69,7 @@ def test_mirrored_providers_lists_host_namespace_type(tmp_path: Path) -> None:
 @pytest.mark.terraform
 def test_env_command_prints_export_lines_a_shell_can_eval() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ci.terraform_cli", "env"],
+        [sys.executable, "-m", "ci.common.terraform_cli", "env"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -85,7 +85,7 @@ def test_wrapped_terraform_reads_the_project_config_not_the_missing_one() -> Non
     # Given TF_CLI_CONFIG_FILE in the caller's environment names a file that does not exist
     # When terraform runs through the wrapper
     result = subprocess.run(
-        [sys.executable, "-m", "ci.terraform_cli", "--", "terraform", "version"],
+        [sys.executable, "-m", "ci.common.terraform_cli", "--", "terraform", "version"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -100,7 +100,7 @@ def test_wrapped_terraform_reads_the_project_config_not_the_missing_one() -> Non
 
 def test_wrapper_exits_2_with_the_reason_when_no_provider_can_be_installed(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ci.terraform_cli", "env"],
+        [sys.executable, "-m", "ci.common.terraform_cli", "env"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

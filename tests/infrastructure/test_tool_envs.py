@@ -1,4 +1,4 @@
-"""ci/tool_envs.py: scanners that clash with .venv live in their own locked environments."""
+"""ci/common/tool_envs.py: scanners that clash with .venv live in their own locked environments."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from ci.tool_envs import TOOL_ENVS_DIR, ToolEnvError, ensure_tool_env
+from ci.common.tool_envs import TOOL_ENVS_DIR, ToolEnvError, ensure_tool_env
 
 
 @pytest.mark.slow

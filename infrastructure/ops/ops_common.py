@@ -17,7 +17,8 @@ from typing import Any
 
 import boto3
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from ci.common.paths import REPO_ROOT
+
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
 PROJECT = "items-service"
 DEFAULT_REGION = "us-east-1"
@@ -120,7 +121,10 @@ class Aws:
     endpoint_url: str | None
 
     def client(self, service: str) -> Any:
-        return self.session.client(service, endpoint_url=self.endpoint_url)
+        # Typed as Any on purpose: the tools call many services by name, and boto3-stubs types clients only
+        # for a literal service name.
+        make_client: Any = self.session.client
+        return make_client(service, endpoint_url=self.endpoint_url)
 
     def account_id(self) -> str:
         return str(self.client("sts").get_caller_identity()["Account"])

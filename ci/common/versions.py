@@ -6,7 +6,7 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from ci.common.paths import REPO_ROOT
 
 
 class UnlockedToolError(LookupError):

@@ -8,8 +8,8 @@ block that excludes exactly those, plus a shared plugin cache.
 
 Shell use::
 
-    eval "$(python -m ci.terraform_cli env)"          # export lines for this shell
-    python -m ci.terraform_cli -- terraform init ...   # run one command with that environment
+    eval "$(python -m ci.common.terraform_cli env)"          # export lines for this shell
+    python -m ci.common.terraform_cli -- terraform init ...   # run one command with that environment
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from ci.common.paths import REPO_ROOT
+
 TERRAFORM_BUILD_DIR = REPO_ROOT / "build" / "terraform"
 CLI_CONFIG_NAME = "terraform.rc"
 PLUGIN_CACHE_NAME = "plugin-cache"
@@ -74,7 +75,7 @@ def render_cli_config(
         blocks.append(f"  direct {{{exclude}}}")
     installation = "\n".join(blocks)
     return (
-        "# Written by ci/terraform_cli.py; do not edit (regenerated on every run).\n"
+        "# Written by ci/common/terraform_cli.py; do not edit (regenerated on every run).\n"
         f'plugin_cache_dir = "{plugin_cache}"\n'
         f"provider_installation {{\n{installation}\n}}\n"
     )
@@ -120,10 +121,10 @@ EXPORTED_NAMES = ("TF_CLI_CONFIG_FILE", "TF_PLUGIN_CACHE_DIR", "TF_IN_AUTOMATION
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m ci.terraform_cli",
+        prog="python -m ci.common.terraform_cli",
         description="Run terraform with the project's offline provider configuration.",
-        epilog='Examples: eval "$(python -m ci.terraform_cli env)"; '
-        "python -m ci.terraform_cli -- terraform -chdir=infrastructure/environments/local init",
+        epilog='Examples: eval "$(python -m ci.common.terraform_cli env)"; '
+        "python -m ci.common.terraform_cli -- terraform -chdir=infrastructure/environments/local init",
     )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="`env` to print export lines, or a command")
     args = parser.parse_args(argv)

@@ -13,7 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from ci.common.paths import REPO_ROOT
+
 TOOL_PROJECTS_DIR = REPO_ROOT / "ci" / "tools"
 TOOL_ENVS_DIR = REPO_ROOT / ".tools"
 STAMP_NAME = ".synced-lock-sha256"

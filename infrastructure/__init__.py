@@ -1,0 +1,1 @@
+"""Python that lives beside the Terraform: the ops tools (``infrastructure.ops``)."""

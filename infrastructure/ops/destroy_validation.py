@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Make tearing an environment down safe: look before, destroy only when told twice, prove nothing is left.
+
+  check   (default, read-only) what a destroy would remove and what would stop it: deletion-protected
+          tables, non-empty buckets, and whether the environment is prod.
+  destroy runs `terraform destroy` for the environment (offline provider config from ci/common/terraform_cli),
+          then verifies. Destructive: needs --confirm <env>; prod additionally needs --allow-prod.
+  verify  (read-only) after a destroy: exit 1 if any items-service-<env>-* resource is still there.
+
+Examples:
+  python -m infrastructure.ops.destroy_validation --env dev
+  python -m infrastructure.ops.destroy_validation --env local --endpoint-url http://127.0.0.1:5000 \\
+      destroy --confirm local --state-file /tmp/local.tfstate --var aws_endpoint_url=http://127.0.0.1:5000
+  python -m infrastructure.ops.destroy_validation --env dev verify
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ci.common.paths import REPO_ROOT
+from ci.common.terraform_cli import terraform_env
+from infrastructure.ops.ops_common import Aws, Resource, connect, fail, inventory, script_parser
+
+TERRAFORM = shutil.which("terraform") or "terraform"
+PROTECTED_ENVIRONMENTS = ("prod",)
+
+
+@dataclass(frozen=True)
+class Blocker:
+    resource: Resource
+    reason: str
+
+
+def blockers(aws: Aws, resources: list[Resource]) -> list[Blocker]:
+    """Resources `terraform destroy` would fail on (or refuse to empty) as configured."""
+    found = []
+    dynamodb, s3 = aws.client("dynamodb"), aws.client("s3")
+    for resource in resources:
+        if resource.kind == "dynamodb_table":
+            table = dynamodb.describe_table(TableName=resource.name)["Table"]
+            if table.get("DeletionProtectionEnabled"):
+                found.append(
+                    Blocker(
+                        resource, "deletion protection is on (set deletion_protection_enabled = false first)"
+                    )
+                )
+        elif resource.kind == "s3_bucket":
+            versions = s3.list_object_versions(Bucket=resource.name, MaxKeys=1)
+            if versions.get("Versions") or versions.get("DeleteMarkers"):
+                found.append(
+                    Blocker(resource, "not empty (destroy succeeds only where force_destroy_buckets = true)")
+                )
+    return found
+
+
+def check(aws: Aws, args: argparse.Namespace) -> int:
+    resources = inventory(aws, f"items-service-{args.env}")
+    found = blockers(aws, resources)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "resources": [vars(r) for r in resources],
+                    "blockers": [{"resource": vars(b.resource), "reason": b.reason} for b in found],
+                    "protected_environment": args.env in PROTECTED_ENVIRONMENTS,
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(f"A destroy of {args.env} would remove {len(resources)} named resources (plus their settings):")
+        for resource in resources:
+            print(f"  {resource.kind:16} {resource.name}")
+        for blocker in found:
+            print(f"BLOCKER  {blocker.resource.kind} {blocker.resource.name}: {blocker.reason}")
+        if args.env in PROTECTED_ENVIRONMENTS:
+            print(f"NOTE     {args.env} is protected: destroy also needs --allow-prod")
+    return 0
+
+
+def verify(aws: Aws, args: argparse.Namespace) -> int:
+    remaining = inventory(aws, f"items-service-{args.env}")
+    if args.json:
+        print(json.dumps({"remaining": [vars(r) for r in remaining]}, indent=2))
+    else:
+        for resource in remaining:
+            print(f"REMAINS  {resource.kind:16} {resource.name}")
+        print("nothing left" if not remaining else f"{len(remaining)} resources survived the destroy")
+    return 1 if remaining else 0
+
+
+def destroy(aws: Aws, args: argparse.Namespace) -> int:
+    if args.confirm != args.env:
+        return fail(
+            f"destroy removes every resource of {args.env}: repeat the environment with --confirm {args.env}"
+        )
+    if args.env in PROTECTED_ENVIRONMENTS and not args.allow_prod:
+        return fail(f"{args.env} is protected: add --allow-prod if you really mean it")
+
+    stack_dir, env = REPO_ROOT / "infrastructure" / "environments" / args.env, terraform_env()
+    # Idempotent: keeps an initialised backend, and lets a fresh checkout destroy env local.
+    init = subprocess.run(  # noqa: S603 - terraform with fixed arguments
+        [TERRAFORM, "init", "-input=false", "-no-color"], cwd=stack_dir, env=env, check=False
+    )
+    if init.returncode != 0:
+        return fail("terraform init failed: initialise the backend first (see docs/DEPLOYMENT.md)", code=1)
+    command = [TERRAFORM, "destroy", "-auto-approve", "-input=false", "-no-color"]
+    if args.state_file:
+        command.append(f"-state={args.state_file}")
+    command += [f"-var={assignment}" for assignment in args.var]
+    result = subprocess.run(  # noqa: S603 - terraform with our own arguments
+        command,
+        cwd=REPO_ROOT / "infrastructure" / "environments" / args.env,
+        env=terraform_env(),
+        check=False,
+    )
+    if result.returncode != 0:
+        return fail(f"terraform destroy failed with exit code {result.returncode}", code=1)
+    return verify(aws, args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = script_parser(__doc__, epilog=__doc__.split("\n\n", 1)[1])
+    parser.add_argument("action", nargs="?", choices=("check", "destroy", "verify"), default="check")
+    parser.add_argument("--confirm", metavar="ENV", help="destroy only: the environment name again")
+    parser.add_argument("--allow-prod", action="store_true", help="destroy only: permit destroying prod")
+    parser.add_argument("--state-file", type=Path, help="destroy only: local state file (env local)")
+    parser.add_argument(
+        "--var", action="append", default=[], metavar="NAME=VALUE", help="destroy only: terraform -var"
+    )
+    args = parser.parse_args(argv)
+    if args.action == "destroy" and args.confirm != args.env:
+        return fail(
+            f"destroy removes every resource of {args.env}: repeat the environment with --confirm {args.env}"
+        )
+    aws = connect(args)
+    return {"check": check, "destroy": destroy, "verify": verify}[args.action](aws, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
