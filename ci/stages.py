@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.versions import locked_version
 from ci.spec import Command, ImageBinary, StageSpec, frozen_env
 from ci.steps.terraform_init import STATE_BUCKET_ENV_VAR
 
-ENVIRONMENTS = ("local", "dev", "staging", "prod")
+ENVIRONMENTS = contract.environments()
 
 # python:3.11-slim (Debian trixie, CPython 3.11.15) pinned by its multi-arch index digest, from
 # docker-library/repo-info repos/python/remote/3.11-slim.md. Bump tag and digest together.
@@ -52,15 +53,6 @@ PYTHON_SOURCES = (
 )
 DATA_FILES = ("data/**/*.json", "functions/**/*.json")
 PROJECT_FILES = ("pyproject.toml", "uv.lock")
-
-# The Lambda runtime each environment deploys (see the Terraform contract): local runs the artifact with
-# this machine's CPython 3.11 on x86_64; AWS environments use python3.13 on arm64.
-RUNTIME_TARGETS = {
-    "local": ("3.11", "x86_64-manylinux2014"),
-    "dev": ("3.13", "aarch64-manylinux2014"),
-    "staging": ("3.13", "aarch64-manylinux2014"),
-    "prod": ("3.13", "aarch64-manylinux2014"),
-}
 
 
 def _env_root(env: str) -> str:
@@ -246,7 +238,8 @@ def sast() -> StageSpec:
 
 
 def package(env: str) -> StageSpec:
-    python_version, platform = RUNTIME_TARGETS[env]
+    target = contract.runtime_target(env)
+    python_version, platform = target.python_version, target.platform
 
     def build(function: str, group: str, max_bytes: int) -> Command:
         return Command(

@@ -36,7 +36,9 @@ def _add_connection_arguments(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
         help=f"AWS region (default: AWS_REGION, else {DEFAULT_REGION})",
     )
-    parser.add_argument("--table", required=True, help="items table name, e.g. items-service-local-items")
+    parser.add_argument(
+        "--table", required=True, help="items table name (the env's items_table_name terraform output)"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ci.common.paths import REPO_ROOT
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")

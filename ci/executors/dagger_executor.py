@@ -20,6 +20,7 @@ from pathlib import Path
 import dagger
 from dagger import Client, Container, Directory, PortForward, ReturnType, Secret, dag
 
+from ci.common import contract
 from ci.common.versions import locked_version
 from ci.executors.base import CommandFailure, ExecutorUnavailableError, error_result, failed_result
 from ci.spec import PROJECT_TOOL_ENV, Command, StageResult, StageSpec
@@ -61,7 +62,7 @@ LOOPBACK_URL = re.compile(r"(https?://)(?:127\.0\.0\.1|localhost):(\d+)")
 
 def cache_volume_name(path: str) -> str:
     """A readable, stable volume key per cache path (e.g. /root/.cache/uv -> items-service-root-cache-uv)."""
-    return "items-service-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+    return f"{contract.project()}-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
 
 
 def _tool_environment(container: Container, spec: StageSpec, source: Directory) -> Container:

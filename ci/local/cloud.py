@@ -13,11 +13,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.local.data_plane import DataPlaneSettings, LocalDataPlane, find_openapi_document
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
 
 DEFAULT_WORK_DIR = REPO_ROOT / "build" / "local-cloud"
+
+
+# The account moto answers with unless told otherwise: the artifact bucket is named after it.
+MOTO_ACCOUNT_ID = "123456789012"
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class LocalCloud:
 
     @property
     def table_name(self) -> str:
-        return f"items-service-{self.env_name}-items"
+        return contract.name("items_table", self.env_name)
 
     @property
     def stage_env(self) -> dict[str, str]:
@@ -81,7 +86,7 @@ def ephemeral_local_cloud(
                 env_name=env_name,
                 port=api_port,
                 openapi_document=find_openapi_document(repo_root),
-                bucket_hints=(f"items-service-{env_name}-artifacts-123456789012",),
+                bucket_hints=(contract.name("artifacts_bucket", env_name, account_id=MOTO_ACCOUNT_ID),),
             )
         )
         data_plane.start()

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from ci.common import contract
 from ci.local.access_log import flatten_request_context
 from ci.local.authorizers import Authorized, AuthorizerCache, Refused, authorize, method_arn
 from ci.local.deployment_watcher import Deployment, DeploymentWatcher, emulator_client_session
@@ -65,7 +66,7 @@ class DataPlaneSettings:
 
     @property
     def resolved_api_name(self) -> str:
-        return self.api_name or f"items-service-{self.env_name}-api"
+        return self.api_name or contract.name("rest_api", self.env_name)
 
     @property
     def resolved_stage_name(self) -> str:

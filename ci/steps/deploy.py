@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
+from ci.common import contract
+
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_s3 import S3Client
@@ -50,8 +52,11 @@ class Target:
     @classmethod
     def from_convention(cls, env: str, account_id: str) -> Target:
         """The names every environment uses (see the Terraform contract)."""
-        prefix = f"items-service-{env}"
-        return cls(f"{prefix}-api", "live", f"{prefix}-artifacts-{account_id}")
+        return cls(
+            contract.name("api_function", env),
+            contract.function_alias(),
+            contract.name("artifacts_bucket", env, account_id=account_id),
+        )
 
 
 @dataclass(frozen=True)

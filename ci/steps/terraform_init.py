@@ -18,8 +18,9 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from ci.common import contract
+
 STATE_BUCKET_ENV_VAR = "TF_STATE_BUCKET"
-STATE_BUCKET_PATTERN = "items-service-tfstate-{account_id}"
 S3_BACKEND = re.compile(r'backend\s+"s3"')
 
 
@@ -38,7 +39,7 @@ def init_argv(
 ) -> list[str]:
     argv = ["terraform", f"-chdir={root}", "init", "-input=false", "-no-color"]
     if uses_s3_backend(root):
-        bucket = environ.get(STATE_BUCKET_ENV_VAR) or STATE_BUCKET_PATTERN.format(account_id=account_id())
+        bucket = environ.get(STATE_BUCKET_ENV_VAR) or contract.name("state_bucket", account_id=account_id())
         argv.append(f"-backend-config=bucket={bucket}")
     return argv
 

@@ -19,6 +19,7 @@ import re
 import sys
 from dataclasses import asdict, dataclass
 
+from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from infrastructure.ops.ops_common import Aws, connect, inventory, script_parser
 
@@ -67,8 +68,10 @@ class LineItem:
 
 
 def shape_from_live(aws: Aws, env: str) -> Shape:
-    resources = inventory(aws, f"items-service-{env}")
-    function = aws.client("lambda").get_function_configuration(FunctionName=f"items-service-{env}-api")
+    resources = inventory(aws, contract.name("env_prefix", env))
+    function = aws.client("lambda").get_function_configuration(
+        FunctionName=contract.name("api_function", env)
+    )
     return Shape(
         memory_mb=int(function["MemorySize"]),
         architecture=function.get("Architectures", ["x86_64"])[0],

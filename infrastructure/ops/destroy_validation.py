@@ -24,12 +24,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import terraform_env
 from infrastructure.ops.ops_common import Aws, Resource, connect, fail, inventory, script_parser
 
 TERRAFORM = shutil.which("terraform") or "terraform"
-PROTECTED_ENVIRONMENTS = ("prod",)
+PROTECTED_ENVIRONMENTS = contract.protected_environments()
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def blockers(aws: Aws, resources: list[Resource]) -> list[Blocker]:
 
 
 def check(aws: Aws, args: argparse.Namespace) -> int:
-    resources = inventory(aws, f"items-service-{args.env}")
+    resources = inventory(aws, contract.name("env_prefix", args.env))
     found = blockers(aws, resources)
     if args.json:
         print(
@@ -86,7 +87,7 @@ def check(aws: Aws, args: argparse.Namespace) -> int:
 
 
 def verify(aws: Aws, args: argparse.Namespace) -> int:
-    remaining = inventory(aws, f"items-service-{args.env}")
+    remaining = inventory(aws, contract.name("env_prefix", args.env))
     if args.json:
         print(json.dumps({"remaining": [vars(r) for r in remaining]}, indent=2))
     else:

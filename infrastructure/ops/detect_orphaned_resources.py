@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import terraform_env
 from infrastructure.ops.ops_common import Aws, Resource, connect, fail, inventory, script_parser
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     except (StateUnavailableError, OSError, json.JSONDecodeError) as error:
         return fail(f"cannot read the Terraform state of {args.env}: {error}")
     aws = connect(args)
-    prefix = f"items-service-{args.env}"
+    prefix = contract.name("env_prefix", args.env)
     inventoried = set(inventory(aws, prefix))
     owned_elsewhere = {resource for resource in inventoried if owner_outside_terraform(resource)}
     found = inventoried - owned_elsewhere

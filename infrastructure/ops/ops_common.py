@@ -17,11 +17,11 @@ from typing import Any
 
 import boto3
 
+from ci.common import contract
 from ci.common.paths import REPO_ROOT
 
-ENVIRONMENTS = ("local", "dev", "staging", "prod")
-PROJECT = "items-service"
-DEFAULT_REGION = "us-east-1"
+ENVIRONMENTS = contract.environments()
+DEFAULT_REGION = contract.default_region()
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class ServiceNames:
 
     @property
     def prefix(self) -> str:
-        return f"{PROJECT}-{self.env}"
+        return contract.name("env_prefix", self.env)
 
     def output(self, name: str, default: str) -> str:
         value = self.outputs.get(name, default)
@@ -42,23 +42,23 @@ class ServiceNames:
 
     @property
     def items_table(self) -> str:
-        return self.output("items_table_name", f"{self.prefix}-items")
+        return self.output("items_table_name", contract.name("items_table", self.env))
 
     @property
     def idempotency_table(self) -> str:
-        return self.output("idempotency_table_name", f"{self.prefix}-idempotency")
+        return self.output("idempotency_table_name", contract.name("idempotency_table", self.env))
 
     @property
     def function(self) -> str:
-        return self.output("function_name", f"{self.prefix}-api")
+        return self.output("function_name", contract.name("api_function", self.env))
 
     @property
     def alias(self) -> str:
-        return self.output("function_alias_name", "live")
+        return self.output("function_alias_name", contract.function_alias())
 
     @property
     def api_name(self) -> str:
-        return f"{self.prefix}-api"
+        return contract.name("rest_api", self.env)
 
     @property
     def stage(self) -> str:
@@ -74,7 +74,9 @@ class ServiceNames:
 
     @property
     def artifact_bucket(self) -> str:
-        return self.output("artifact_bucket", f"{self.prefix}-artifacts-{self.account_id}")
+        return self.output(
+            "artifact_bucket", contract.name("artifacts_bucket", self.env, account_id=self.account_id)
+        )
 
     @property
     def alarm_topic(self) -> str:

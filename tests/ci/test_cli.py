@@ -52,6 +52,9 @@ def broken_repo(tmp_path: Path, repo_root: Path) -> Path:
     """A tiny copy of the project whose only Python file fails ruff."""
     shutil.copytree(repo_root / "ci", tmp_path / "ci", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(repo_root / "uv.lock", tmp_path / "uv.lock")
+    # The pipeline reads the environment list and names from the contract file.
+    (tmp_path / "data").mkdir()
+    shutil.copy(repo_root / "data" / "contract.json", tmp_path / "data" / "contract.json")
     (tmp_path / "pyproject.toml").write_text(
         '[tool.ruff]\nline-length = 110\n[tool.ruff.lint]\nselect = ["F"]\n'
         '[tool.mypy]\nfiles = ["functions"]\nignore_missing_imports = true\n'

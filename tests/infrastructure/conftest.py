@@ -20,14 +20,15 @@ from typing import Any
 import boto3
 import pytest
 
+from ci.common import contract
+from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import terraform_env
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 INFRA = REPO_ROOT / "infrastructure"
 DATA_DIRS = REPO_ROOT / "build" / "terraform" / "pytest"
 
-ENVIRONMENTS = ("local", "dev", "staging", "prod")
+ENVIRONMENTS = contract.environments()
 MODULES = tuple(sorted(path.name for path in (INFRA / "modules").iterdir() if (path / "main.tf").is_file()))
 ROOT_STACKS = (*(f"environments/{env}" for env in ENVIRONMENTS), "global", "bootstrap")
 ALL_STACKS = (*ROOT_STACKS, *(f"modules/{name}" for name in MODULES))

@@ -24,7 +24,8 @@ from typing import Any
 import boto3
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from ci.common.paths import REPO_ROOT
+
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 

@@ -1,0 +1,120 @@
+"""data/contract.json is the one owner of the environment list and the resource names.
+
+Given every Python module outside tests, when its code (docstrings aside) is read, then no string spells a
+resource name of the project and no tuple or list spells the environment list: both come from
+ci/common/contract.py. Places that cannot read the contract at run time are named here and checked for drift.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from api_handler import settings as api_settings
+
+from ci.common import contract
+from ci.common.paths import REPO_ROOT
+
+PRODUCT_DIRS = ("ci", "data", "functions", "infrastructure")
+# The contract's reader itself.
+ALLOWED = {Path("ci/common/contract.py")}
+# A project-name literal followed by a dash is a resource name spelled by hand.
+NAME_LITERAL = re.compile(re.escape(contract.project()) + "-")
+
+
+def _product_modules() -> list[Path]:
+    return sorted(
+        path.relative_to(REPO_ROOT)
+        for top in PRODUCT_DIRS
+        for path in (REPO_ROOT / top).rglob("*.py")
+        if ".venv" not in path.parts and path.relative_to(REPO_ROOT) not in ALLOWED
+    )
+
+
+def _docstring_nodes(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            found.add(id(first.value))
+    return found
+
+
+def _strings(tree: ast.AST) -> list[ast.Constant]:
+    docstrings = _docstring_nodes(tree)
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def _joined_string_parts(tree: ast.AST) -> list[str]:
+    # f"items-service-{env}" is a JoinedStr whose first literal part is "items-service-".
+    return [
+        part.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        for part in node.values
+        if isinstance(part, ast.Constant) and isinstance(part.value, str)
+    ]
+
+
+def test_no_module_spells_a_resource_name_by_hand() -> None:
+    offenders = []
+    for module in _product_modules():
+        tree = ast.parse((REPO_ROOT / module).read_text())
+        literals = [node.value for node in _strings(tree)] + _joined_string_parts(tree)
+        offenders += [f"{module}: {text!r}" for text in literals if NAME_LITERAL.search(text)]
+    assert offenders == [], "use ci.common.contract.name(...) instead:\n" + "\n".join(offenders)
+
+
+def test_no_module_spells_the_environment_list() -> None:
+    environments = set(contract.environments())
+    offenders = []
+    for module in _product_modules():
+        for node in ast.walk(ast.parse((REPO_ROOT / module).read_text())):
+            if isinstance(node, ast.Tuple | ast.List | ast.Set):
+                values = {elt.value for elt in node.elts if isinstance(elt, ast.Constant)}
+                if len(values & environments) >= 2:
+                    offenders.append(f"{module}:{node.lineno}")
+    allowed = {"functions/api_handler/settings.py"}  # ships alone in the zip: drift-checked below
+    offenders = [entry for entry in offenders if entry.split(":")[0] not in allowed]
+    assert offenders == [], "use ci.common.contract.environments() instead: " + ", ".join(offenders)
+
+
+def test_the_lambda_knows_the_same_environments_as_the_contract() -> None:
+    # The zip carries api_handler/ alone, so the function keeps its own copy of the list: its drift check.
+    assert contract.environments() == api_settings.ENVIRONMENTS
+
+
+@pytest.mark.parametrize("env", contract.environments())
+def test_each_environment_deploys_the_runtime_the_contract_names(env: str) -> None:
+    # Until the environment roots read data/contract.json themselves, their tfvars must agree with it: the
+    # package stage builds wheels for the contract's runtime, Terraform declares the tfvars' one.
+    tfvars = (REPO_ROOT / "infrastructure" / "environments" / env / "terraform.tfvars").read_text()
+    declared = dict(re.findall(r'^(lambda_runtime|lambda_architecture)\s*=\s*"([^"]+)"', tfvars, re.M))
+    target = contract.runtime_target(env)
+    assert declared == {
+        "lambda_runtime": target.lambda_runtime,
+        "lambda_architecture": target.lambda_architecture,
+    }
+
+
+def test_names_fill_in_the_environment_and_refuse_an_unknown_one() -> None:
+    assert contract.name("items_table", "dev") == f"{contract.project()}-dev-items"
+    assert (
+        contract.name("state_bucket", account_id="111122223333")
+        == f"{contract.project()}-tfstate-111122223333"
+    )
+    with pytest.raises(ValueError, match="unknown environment 'qa'"):
+        contract.name("items_table", "qa")
+
+
+def test_runtime_targets_map_to_the_wheel_platforms_of_the_package_stage() -> None:
+    assert contract.runtime_target("local").platform == "x86_64-manylinux2014"
+    assert contract.runtime_target("prod").python_version == "3.13"
+    assert contract.runtime_target("prod").platform == "aarch64-manylinux2014"
