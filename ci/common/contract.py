@@ -78,11 +78,6 @@ def name(pattern: str, env: str | None = None, **values: str) -> str:
     return template.substitute(project=project(), **values)
 
 
-def artifact(function: str) -> dict[str, str]:
-    """``{"zip": <repo-relative path>, "handler": <entry point>}`` of one Lambda function."""
-    return dict(_contract()["artifacts"][function])
-
-
 def _environment(env: str) -> dict[str, Any]:
     try:
         spec: dict[str, Any] = _contract()["environments"][env]

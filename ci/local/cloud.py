@@ -17,12 +17,9 @@ from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.local.data_plane import DataPlaneSettings, LocalDataPlane, find_openapi_document
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
+from ci.local.proxy_event import ACCOUNT_ID
 
 DEFAULT_WORK_DIR = REPO_ROOT / "build" / "local-cloud"
-
-
-# The account moto answers with unless told otherwise: the artifact bucket is named after it.
-MOTO_ACCOUNT_ID = "123456789012"
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,7 @@ def ephemeral_local_cloud(
                 env_name=env_name,
                 port=api_port,
                 openapi_document=find_openapi_document(repo_root),
-                bucket_hints=(contract.name("artifacts_bucket", env_name, account_id=MOTO_ACCOUNT_ID),),
+                bucket_hints=(contract.name("artifacts_bucket", env_name, account_id=ACCOUNT_ID),),
             )
         )
         data_plane.start()
