@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from dataclasses import asdict, dataclass
 
 from ci.common import contract
 from ci.common.paths import REPO_ROOT
-from infrastructure.ops.ops_common import Aws, connect, inventory, script_parser
+from infrastructure.ops.ops_common import Aws, connect, inventory, run_tool, script_parser
 
 # USD, us-east-1 list prices (2025). Free tiers are ignored: the estimate is for a steady-state account.
 PRICES = {
@@ -208,4 +207,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_tool(main)

@@ -20,14 +20,13 @@ import argparse
 import json
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import terraform_env
-from infrastructure.ops.ops_common import Aws, Resource, connect, fail, inventory, script_parser
+from infrastructure.ops.ops_common import Aws, Resource, connect, fail, inventory, run_tool, script_parser
 
 TERRAFORM = shutil.which("terraform") or "terraform"
 PROTECTED_ENVIRONMENTS = contract.protected_environments()
@@ -146,4 +145,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_tool(main)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from typing import Any
 from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import terraform_env
-from infrastructure.ops.ops_common import Aws, Resource, connect, fail, inventory, script_parser
+from infrastructure.ops.ops_common import Aws, Resource, connect, fail, inventory, run_tool, script_parser
 
 TERRAFORM = shutil.which("terraform") or "terraform"
 # Terraform resource type -> (inventory kind, attribute holding the name).
@@ -190,4 +189,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_tool(main)

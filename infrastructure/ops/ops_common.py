@@ -13,9 +13,10 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
 
 from ci.common import contract
 from ci.common.paths import REPO_ROOT
@@ -246,6 +247,23 @@ INVENTORY: tuple[Callable[[Aws, str], Iterator[Resource]], ...] = (
 def inventory(aws: Aws, prefix: str) -> list[Resource]:
     """Every resource whose name starts with ``prefix`` (e.g. items-service-dev), sorted."""
     return sorted(resource for lister in INVENTORY for resource in lister(aws, prefix))
+
+
+NO_CREDENTIALS = "no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
+
+
+def run_tool(main: Callable[[], int]) -> NoReturn:
+    """Exit with ``main()``'s code; an AWS problem (no credentials, an unreachable endpoint, a refused call)
+    is one line on stderr and exit 1, never a traceback: it is the operator's setup, not a bug of the tool."""
+    try:
+        code = main()
+    except NoCredentialsError:
+        code = fail(NO_CREDENTIALS, 1)
+    except EndpointConnectionError as error:
+        code = fail(f"cannot reach the AWS endpoint: {error}", 1)
+    except (BotoCoreError, ClientError) as error:
+        code = fail(f"AWS refused or failed the request: {error}", 1)
+    sys.exit(code)
 
 
 def fail(message: str, code: int = 2) -> int:

@@ -15,14 +15,13 @@ Examples:
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
 from botocore.exceptions import ClientError
 
 from ci.common.paths import REPO_ROOT
-from infrastructure.ops.ops_common import Aws, ServiceNames, connect, script_parser, service_names
+from infrastructure.ops.ops_common import Aws, ServiceNames, connect, run_tool, script_parser, service_names
 
 REQUIRED_FUNCTION_ENV = (
     "ITEMS_TABLE_NAME",
@@ -218,4 +217,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_tool(main)

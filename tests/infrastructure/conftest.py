@@ -133,10 +133,24 @@ def aws_client(server: MotoServer, service: str) -> Any:
 
 
 def run_script(
-    name: str, *args: str, endpoint_url: str | None = None, extra_env: Mapping[str, str] | None = None
+    name: str,
+    *args: str,
+    endpoint_url: str | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    credentials: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Run one of infrastructure/scripts/*.py the way an operator would, against the given endpoint."""
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", **FAKE_AWS_ENV, **(extra_env or {})}
+    """Run one of infrastructure/scripts/*.py the way an operator would, against the given endpoint.
+
+    ``credentials=False`` runs it as an operator who has none: no keys, no config files, no instance metadata.
+    """
+    no_credentials = {
+        "AWS_REGION": FAKE_AWS_ENV["AWS_REGION"],
+        "AWS_CONFIG_FILE": "/nonexistent",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    aws_env = FAKE_AWS_ENV if credentials else no_credentials
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", **aws_env, **(extra_env or {})}
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
     return subprocess.run(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from ci.local.emulator import MotoServer, running_moto_server
+from infrastructure.ops.ops_common import NO_CREDENTIALS
 
 from .conftest import AppliedStack, aws_client, run_script
 
@@ -30,6 +31,22 @@ def test_every_tool_explains_itself_and_takes_an_environment(script: str) -> Non
     assert result.returncode == 0
     assert "--env {local,dev,staging,prod}" in result.stdout
     assert "Examples:" in result.stdout
+
+
+@pytest.mark.parametrize("script", ["validate_infrastructure", "cost_analysis", "destroy_validation"])
+def test_a_tool_without_credentials_says_so_in_one_line(script: str, empty_cloud: MotoServer) -> None:
+    # Given an operator with no AWS credentials at all, when a tool that reads the account runs,
+    # then it exits 1 with one line that names the problem, not a botocore traceback.
+    result = run_script(script, "--env", "dev", endpoint_url=empty_cloud.endpoint_url, credentials=False)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().splitlines() == [f"error: {NO_CREDENTIALS}"]
+
+
+def test_an_unreachable_endpoint_is_one_line() -> None:
+    result = run_script("validate_infrastructure", "--env", "local", endpoint_url="http://127.0.0.1:9")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: cannot reach the AWS endpoint")
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
