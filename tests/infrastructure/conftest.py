@@ -107,8 +107,14 @@ def stack_checks(terraform: Terraform) -> dict[str, StackCheck]:
         test = terraform.run(stack, "test", "-no-color") if has_terraform_tests(stack) else None
         return StackCheck(stack, init, validate, test)
 
+    # The first init fills the shared plugin cache; Terraform does not make filling it safe for concurrent
+    # inits (a clean clone saw "mkdir .../plugin-cache/...: file exists" and a dangling provider link), while
+    # linking from a filled cache is. So one stack goes first, alone, and the rest follow in parallel.
+    first, *rest = ALL_STACKS
+    results = [check(first)]
     with ThreadPoolExecutor(max_workers=3) as pool:
-        return {result.stack: result for result in pool.map(check, ALL_STACKS)}
+        results += pool.map(check, rest)
+    return {result.stack: result for result in results}
 
 
 def output_of(result: subprocess.CompletedProcess[str] | None) -> str:
