@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from ci.cache import StageCache
 from ci.common.paths import REPO_ROOT
-from ci.dag import PipelineDefinitionError, render
+from ci.dag import PipelineDefinitionError, render, select
 from ci.executors.base import ExecutorUnavailableError
 from ci.local.emulator import EmulatorError
 from ci.pipeline import RunOptions, RunOutcome, run_pipeline
@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--no-cache", action="store_true", help="run every stage even if its inputs are unchanged"
+    )
+    run.add_argument(
+        "--explain",
+        action="store_true",
+        help="print each stage's Dagger container plan (image, mounts, caches, inputs) and run nothing",
     )
     run.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 2, help="stages run at once (default: CPU count)"
@@ -64,7 +69,23 @@ def _print_failures(outcome: RunOutcome) -> None:
             print(f"  full log: {result.log_path}", file=sys.stderr)
 
 
+def _explain(args: argparse.Namespace) -> int:
+    if args.executor == "host":
+        print(
+            "error: --explain describes the Dagger executor's containers; drop --executor host",
+            file=sys.stderr,
+        )
+        return 2
+    from ci.executors.dagger_explain import explain  # noqa: PLC0415 - imports the Dagger SDK, only when asked
+
+    specs = list(build_stages(args.env))
+    print(explain(select(specs, args.stages), specs, reuse=not args.no_cache), end="")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.explain:
+        return _explain(args)
     options = RunOptions(
         stages=args.stages,
         env=args.env,

@@ -90,10 +90,25 @@ def render(specs: Sequence[StageSpec]) -> str:
     width = max(len(spec.name) for spec in specs)
     for spec in topological_order(specs):
         after = f"after {', '.join(spec.depends_on)}" if spec.depends_on else "no dependencies"
-        cache = "" if spec.cacheable else "  [never cached]"
+        cache = "" if spec.reusable else "  [never cached]"
         lines.append(f"{spec.name:<{width}}  {after:<34} {spec.tool} {spec.tool_version}{cache}")
         lines.append(f"{'':<{width}}  {spec.description}")
     lines.append("")
     lines.append("run order (stages on one line run concurrently):")
     lines.extend(f"  {index + 1}. {'  '.join(level)}" for index, level in enumerate(levels(specs)))
     return "\n".join(lines)
+
+
+def ancestors(specs: Sequence[StageSpec], name: str) -> list[str]:
+    """Every stage ``name`` transitively depends on, in run order (without ``name`` itself)."""
+    by_name = _by_name(specs)
+    if name not in by_name:
+        raise PipelineDefinitionError(f"unknown stage {name!r}; stages are: {', '.join(by_name)}")
+    found: set[str] = set()
+    pending = list(by_name[name].depends_on)
+    while pending:
+        dependency = pending.pop()
+        if dependency not in found:
+            found.add(dependency)
+            pending.extend(by_name[dependency].depends_on)
+    return [spec.name for spec in topological_order(specs) if spec.name in found]

@@ -56,7 +56,7 @@ def make_executor(choice: ExecutorChoice, options: RunOptions, environ: Mapping[
     if choice.name == "dagger":
         from ci.executors.dagger_executor import DaggerExecutor  # noqa: PLC0415 - slow import, only when used
 
-        return DaggerExecutor(options.root, log_dir, environ)
+        return DaggerExecutor(options.root, log_dir, environ, use_cache=options.use_cache)
     from ci.executors.host import HostExecutor  # noqa: PLC0415 - keeps the Dagger-only path light too
 
     cache = StageCache(options.root) if options.use_cache else None

@@ -18,21 +18,18 @@ class ExecutorChoice:
     reason: str
 
 
-def container_engine_answers(environ: Mapping[str, str]) -> str | None:
-    """Why a Dagger engine can be reached from here, or None.
+# The container runtimes the Dagger CLI can start its engine in, in the order it tries them
+# (engine/client/drivers in the Dagger source); each is probed the way the CLI does, with `<cli> version`.
+CONTAINER_RUNTIMES = ("docker", "podman", "nerdctl", "finch")
 
-    The SDK reaches an engine through an explicit runner host, or by starting one in a container runtime
-    (Docker), so a Docker daemon that answers counts as "an engine answers".
-    """
-    runner_host = environ.get("_EXPERIMENTAL_DAGGER_RUNNER_HOST")
-    if runner_host:
-        return f"_EXPERIMENTAL_DAGGER_RUNNER_HOST={runner_host}"
-    docker = shutil.which("docker", path=environ.get("PATH"))
-    if docker is None:
+
+def _runtime_answers(cli: str, environ: Mapping[str, str]) -> str | None:
+    executable = shutil.which(cli, path=environ.get("PATH"))
+    if executable is None:
         return None
     try:
         probe = subprocess.run(  # noqa: S603 - fixed argv
-            [docker, "info", "--format", "{{.ServerVersion}}"],
+            [executable, "version"],
             capture_output=True,
             text=True,
             timeout=ENGINE_PROBE_TIMEOUT_SECONDS,
@@ -40,7 +37,23 @@ def container_engine_answers(environ: Mapping[str, str]) -> str | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return f"a Docker daemon answers (server {probe.stdout.strip()})" if probe.returncode == 0 else None
+    return f"{cli} answers (`{cli} version` exited 0)" if probe.returncode == 0 else None
+
+
+def container_engine_answers(environ: Mapping[str, str]) -> str | None:
+    """Why a Dagger engine can be reached from here, or None.
+
+    The SDK reaches an engine through an explicit runner host, or by starting one in a container runtime
+    (Docker, Podman, nerdctl or Finch), so a runtime that answers counts as "an engine answers".
+    """
+    runner_host = environ.get("_EXPERIMENTAL_DAGGER_RUNNER_HOST")
+    if runner_host:
+        return f"_EXPERIMENTAL_DAGGER_RUNNER_HOST={runner_host}"
+    for cli in CONTAINER_RUNTIMES:
+        answer = _runtime_answers(cli, environ)
+        if answer:
+            return answer
+    return None
 
 
 def choose_executor(

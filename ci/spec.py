@@ -25,6 +25,10 @@ class Command:
     # Scanners exit non-zero when they find something. Such a command runs to completion with any exit
     # code so its report is kept (exported from the container), and the stage fails afterwards.
     reports_findings: bool = False
+    # False when the result depends on the outside world rather than on the inputs (a vulnerability
+    # database): the Dagger engine must never serve it from its exec cache, the host cache never restores
+    # the stage that runs it.
+    cacheable: bool = True
 
     def display(self) -> str:
         shown = " ".join(self.argv)
@@ -38,6 +42,19 @@ class ImageBinary:
     image: str
     path: str  # inside `image`
     install_as: str  # inside the stage's container
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """A file (or a directory, written with a trailing "/") another stage produces and this one reads.
+
+    On the host both stages share the working tree. In containers the file is copied from the producing
+    stage's last container in the same run; when that stage is not part of the run, from the host's
+    build/ (what an earlier run left there).
+    """
+
+    stage: str
+    path: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,11 @@ class StageSpec:
     # Absolute paths inside the container backed by Dagger cache volumes (package managers, plugins).
     cache_dirs: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
+    # Outputs of other stages this one reads (each producer is one of its transitive dependencies).
+    upstream: tuple[Upstream, ...] = ()
+    # Files that outlive a run on the host (env local's Terraform state): a container reads them from the
+    # host when present and writes them back afterwards, also when a command failed.
+    persistent: tuple[str, ...] = ()
     binaries: tuple[ImageBinary, ...] = ()
     # Deterministic stages (same inputs -> same outputs) may be skipped by the content-hash cache;
     # stages that talk to a cloud never are.
@@ -70,6 +92,11 @@ class StageSpec:
     needs_cloud: bool = False
     # The report a reader opens first; shown in summary.md.
     report: str | None = None
+
+    @property
+    def reusable(self) -> bool:
+        """May a cache serve this stage's result instead of running it?"""
+        return self.cacheable and all(command.cacheable for command in self.commands)
 
 
 def frozen_env(values: dict[str, str] | None = None) -> MappingProxyType[str, str]:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.versions import locked_version
-from ci.spec import Command, ImageBinary, StageSpec, frozen_env
+from ci.spec import Command, ImageBinary, StageSpec, Upstream, frozen_env
 from ci.steps.terraform_init import STATE_BUCKET_ENV_VAR
 
 ENVIRONMENTS = contract.environments()
@@ -139,6 +139,7 @@ def coverage() -> StageSpec:
         env=frozen_env({"COVERAGE_FILE": COVERAGE_DATA}),
         cache_dirs=(UV_CACHE,),
         depends_on=("test",),
+        upstream=(Upstream("test", COVERAGE_DATA),),
         report=f"{REPORTS}/coverage.xml",
     )
 
@@ -178,8 +179,8 @@ def iac_scan() -> StageSpec:
             "infrastructure/**/*.tf",
             "infrastructure/**/*.tfvars",
             "infrastructure/**/*.json",
-            "infrastructure/**/.checkov.yaml",
-            ".checkov.yaml",
+            # checkov reads its configuration from the scanned directory.
+            "infrastructure/.checkov.yaml",
             "ci/tools/checkov/uv.lock",
         ),
         outputs=(f"{REPORTS}/checkov.sarif",),
@@ -189,7 +190,7 @@ def iac_scan() -> StageSpec:
 
 
 def sast() -> StageSpec:
-    scanned = ("functions", "data", "ci", "infrastructure/scripts")
+    scanned = ("functions", "data", "ci", "infrastructure")
     return StageSpec(
         name="sast",
         description="bandit -> bandit.sarif; detect-secrets; pip-audit of the locked dependencies",
@@ -225,12 +226,20 @@ def sast() -> StageSpec:
                 ("python", "-m", "ci.steps.secrets_scan", "--output", f"{REPORTS}/secrets.json"),
                 reports_findings=True,
             ),
+            # Its answer depends on today's vulnerability data, not on the inputs: never served from a cache.
             Command(
                 ("python", "-m", "ci.steps.dependency_audit", "--output", f"{REPORTS}/pip-audit.json"),
                 reports_findings=True,
+                cacheable=False,
             ),
         ),
-        inputs=(*PYTHON_SOURCES, *DATA_FILES, "infrastructure/**/*.tf", ".secrets.baseline", *PROJECT_FILES),
+        inputs=(
+            *PYTHON_SOURCES,
+            *DATA_FILES,
+            "infrastructure/**/*.tf",
+            "ci/secrets.baseline",
+            *PROJECT_FILES,
+        ),
         outputs=(f"{REPORTS}/bandit.sarif", f"{REPORTS}/secrets.json", f"{REPORTS}/pip-audit.json"),
         cache_dirs=(UV_CACHE,),
         report=f"{REPORTS}/bandit.sarif",
@@ -305,6 +314,8 @@ def _cloud_stage(
     binaries: tuple[ImageBinary, ...] = (),
     passthrough_env: tuple[str, ...] = (),
     cache_dirs: tuple[str, ...] = (UV_CACHE,),
+    upstream: tuple[Upstream, ...] = (),
+    persistent: tuple[str, ...] = (),
 ) -> StageSpec:
     """A stage that acts on the env's cloud: AWS credentials as secrets, never cached (the cloud's state
     lives outside the inputs), and run against the local cloud when env is local."""
@@ -322,6 +333,8 @@ def _cloud_stage(
         passthrough_env=passthrough_env,
         cache_dirs=cache_dirs,
         depends_on=depends_on,
+        upstream=upstream,
+        persistent=persistent,
         cacheable=False,
         needs_cloud=True,
         report=report,
@@ -338,8 +351,12 @@ def _terraform_stage(
     outputs: tuple[str, ...],
     depends_on: tuple[str, ...],
     report: str,
+    upstream: tuple[Upstream, ...],
 ) -> StageSpec:
-    """A cloud stage running terraform in the env's root, after completing its backend configuration."""
+    """A cloud stage running terraform in the env's root, after completing its backend configuration.
+
+    Env local keeps its state in a file in the root (no backend): it persists between runs on the host.
+    """
     return _cloud_stage(
         env,
         environ,
@@ -354,7 +371,14 @@ def _terraform_stage(
         report=report,
         passthrough_env=(STATE_BUCKET_ENV_VAR,),
         cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
+        upstream=upstream,
+        persistent=(f"{_env_root(env)}/terraform.tfstate",) if env == "local" else (),
     )
+
+
+def _zips() -> tuple[Upstream, ...]:
+    # Terraform hashes and uploads the artifact it plans with (the env roots' artifact_path).
+    return (Upstream("package", f"{DIST}/api_handler.zip"),)
 
 
 def plan(env: str, environ: Mapping[str, str]) -> StageSpec:
@@ -387,7 +411,15 @@ def plan(env: str, environ: Mapping[str, str]) -> StageSpec:
         outputs=(saved, f"{REPORTS}/plan-{env}.json", f"{REPORTS}/plan-{env}.md"),
         depends_on=("package",),
         report=f"{REPORTS}/plan-{env}.md",
+        upstream=_zips(),
     )
+
+
+def _lock_file(env: str) -> str:
+    # Written by `terraform init` in the plan stage; apply must use the same one (a saved plan records the
+    # provider checksums it was made with). Generated per run for the container's platform, so it travels
+    # between containers but is neither committed nor exported over the host's own.
+    return f"{_env_root(env)}/.terraform.lock.hcl"
 
 
 def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
@@ -415,6 +447,11 @@ def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
         outputs=(outputs_json,),
         depends_on=("plan",),
         report=outputs_json,
+        upstream=(
+            Upstream("plan", f"{REPORTS}/plan-{env}.tfplan"),
+            Upstream("plan", _lock_file(env)),
+            *_zips(),
+        ),
     )
 
 
@@ -445,6 +482,7 @@ def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
         ),
         outputs=(f"{REPORTS}/deploy-{env}.json",),
         depends_on=("apply", "package"),
+        upstream=(Upstream("apply", f"build/terraform/{env}/outputs.json"), *_zips()),
         report=f"{REPORTS}/deploy-{env}.json",
     )
 
@@ -473,6 +511,7 @@ def smoke(env: str, environ: Mapping[str, str]) -> StageSpec:
         outputs=(f"{REPORTS}/smoke-junit.xml",),
         passthrough_env=("API_URL",),
         depends_on=("deploy",),
+        upstream=(Upstream("apply", f"build/terraform/{env}/outputs.json"),),
         report=f"{REPORTS}/smoke-junit.xml",
     )
 

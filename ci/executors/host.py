@@ -62,7 +62,7 @@ class HostExecutor:
     async def run(self, spec: StageSpec, runtime_env: Mapping[str, str]) -> StageResult:
         started = time.monotonic()
         key = None
-        if self.cache is not None and spec.cacheable:
+        if self.cache is not None and spec.reusable:
             key = await anyio.to_thread.run_sync(cache_key, spec, self.root)
             if await anyio.to_thread.run_sync(self.cache.restore, spec, key):
                 return StageResult(

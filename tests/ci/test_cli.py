@@ -125,3 +125,63 @@ def test_dagger_without_an_engine_fails_with_advice(
     error = capsys.readouterr().err
     assert "no Dagger engine: engine could not be started" in error
     assert "--executor host" in error
+
+
+def test_dagger_with_an_unwritable_cache_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the SDK downloads the Dagger CLI into ~/.cache/dagger; an unwritable one raises a bare OSError
+    import dagger
+
+    from ci.cli import main
+
+    def unwritable(*args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied", "/root/.cache/dagger")
+
+    monkeypatch.setattr(dagger, "connection", unwritable)
+    code = main(["run", "lint", "--executor", "dagger"])
+    assert code == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "Permission denied: '/root/.cache/dagger'" in error
+
+
+def test_explain_prints_each_stages_container_plan_without_an_engine(repo_root: Path) -> None:
+    result = ci("run", "--executor", "dagger", "--explain", "--env", "dev", cwd=repo_root)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for spec_name in (
+        "lint",
+        "test",
+        "coverage",
+        "iac-scan",
+        "sast",
+        "package",
+        "plan",
+        "apply",
+        "deploy",
+        "smoke",
+    ):
+        assert f"stage {spec_name}:" in out
+    assert "input      from test: build/coverage/.coverage\n" in out
+    assert "input      from plan: build/reports/plan-dev.tfplan\n" in out
+    assert "input      from package: build/dist/api_handler.zip\n" in out
+    assert "secrets    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN" in out
+    assert (
+        "cache      /root/.terraform.d/plugin-cache <- volume items-service-root-terraform-d-plugin-cache"
+        in out
+    )
+    assert "never reused (it acts on a cloud)" in out
+
+
+def test_explain_of_one_stage_says_where_its_inputs_come_from_outside_the_run(repo_root: Path) -> None:
+    result = ci("run", "coverage", "--explain", cwd=repo_root)
+    assert result.returncode == 0, result.stderr
+    assert "input      from test: build/coverage/.coverage (not in this run: host build/)" in result.stdout
+    assert "stage lint:" not in result.stdout
+
+
+def test_explain_refuses_the_host_executor(repo_root: Path) -> None:
+    result = ci("run", "--executor", "host", "--explain", cwd=repo_root)
+    assert result.returncode == 2
+    assert "--explain describes the Dagger executor" in result.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ci.dag import PipelineDefinitionError, levels, render, select, topological_order
+from ci.dag import PipelineDefinitionError, ancestors, levels, render, select, topological_order
 from ci.spec import Command, StageSpec
 from ci.stages import build_stages
 
@@ -69,3 +69,12 @@ def test_render_shows_each_stage_and_the_parallel_levels() -> None:
     text = render(build_stages("local", environ={}))
     assert "package   after coverage, iac-scan, sast" in text
     assert "1. lint  iac-scan  sast" in text
+
+
+def test_ancestors_are_every_transitive_dependency_in_run_order() -> None:
+    specs = list(build_stages("dev", environ={}))
+    assert ancestors(specs, "coverage") == ["lint", "test"]
+    assert ancestors(specs, "lint") == []
+    assert ancestors(specs, "smoke") == [spec.name for spec in specs if spec.name != "smoke"]
+    with pytest.raises(PipelineDefinitionError, match="unknown stage 'nope'"):
+        ancestors(specs, "nope")

@@ -1,4 +1,4 @@
-"""Layering: CLI -> pipeline -> runner/executors -> data; nothing below imports anything above it."""
+"""Layering: front doors (CLI, Dagger module) -> pipeline -> runner/executors -> data; never upwards."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 
 CI = Path(__file__).resolve().parents[2] / "ci"
+FRONT_DOORS = {"ci.cli", "ci.dagger_module"}
+PIPELINES = {"ci.pipeline", "ci.module_pipeline"}
 ABOVE = {
-    "executors": {"ci.cli", "ci.pipeline", "ci.runner", "ci.progress"},
-    "runner.py": {"ci.cli", "ci.pipeline"},
-    "pipeline.py": {"ci.cli"},
-    "steps": {"ci.cli", "ci.pipeline", "ci.runner", "ci.executors"},
-    "spec.py": {"ci.cli", "ci.pipeline", "ci.runner", "ci.executors", "ci.stages"},
+    "executors": {*FRONT_DOORS, *PIPELINES, "ci.runner", "ci.progress"},
+    "runner.py": {*FRONT_DOORS, *PIPELINES},
+    "pipeline.py": FRONT_DOORS,
+    "module_pipeline.py": FRONT_DOORS,
+    "steps": {*FRONT_DOORS, *PIPELINES, "ci.runner", "ci.executors"},
+    "spec.py": {*FRONT_DOORS, *PIPELINES, "ci.runner", "ci.executors", "ci.stages"},
 }
 
 
