@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,47 @@ def test_a_failure_names_the_stage_command_and_output() -> None:
         "stage coverage skipped",
         "  not run because test did not pass",
     ]
+
+
+def test_the_modules_own_project_installs_and_loads_the_main_object(tmp_path: Path) -> None:
+    # What the engine's Python runtime does with .dagger/: `uv sync` (editable), then load the entry
+    # point. The editable install must put the repo root on the import path, or `ci` is not importable.
+    venv = tmp_path / "module-venv"
+    uv = REPO_ROOT / ".venv" / "bin" / "uv"
+    sync = subprocess.run(
+        [
+            str(uv),
+            "sync",
+            "--frozen",
+            "--no-dev",
+            "--project",
+            str(REPO_ROOT / ".dagger"),
+            "--python",
+            sys.executable,
+        ],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(Path.home()),
+            "UV_PROJECT_ENVIRONMENT": str(venv),
+            "UV_PYTHON_DOWNLOADS": "never",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert sync.returncode == 0, sync.stderr
+    load = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import importlib.metadata as m; "
+            "ep = next(iter(m.entry_points(group='dagger.mod', name='main_object'))); "
+            "print(ep.load().__name__)",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert load.returncode == 0, load.stderr
+    assert load.stdout.strip() == "ItemsService"
