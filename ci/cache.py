@@ -13,7 +13,7 @@ import json
 import shutil
 import time
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ci.spec import StageSpec
@@ -67,6 +67,13 @@ def cache_key(spec: StageSpec, root: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class CachedRun:
+    """What a restored entry brings back besides its files."""
+
+    notes: tuple[str, ...] = ()
+
+
 class StageCache:
     """Passing stages' outputs stored under ``build/cache/<stage>/<key>/``."""
 
@@ -77,28 +84,29 @@ class StageCache:
     def _entry(self, spec: StageSpec, key: str) -> Path:
         return self.directory / spec.name / key
 
-    def restore(self, spec: StageSpec, key: str) -> bool:
-        """Put a stored run's outputs back in place; False when there is no complete entry."""
+    def restore(self, spec: StageSpec, key: str) -> CachedRun | None:
+        """Put a stored run's outputs back in place; None when there is no complete entry."""
         entry = self._entry(spec, key)
         if not (entry / MANIFEST).is_file():
-            return False
+            return None
         for output in spec.outputs:
             stored, target = entry / "files" / output, self.root / output
             if output.endswith("/"):
                 if not stored.is_dir():
-                    return False
+                    return None
                 shutil.rmtree(target, ignore_errors=True)
                 shutil.copytree(stored, target)
             elif stored.is_file():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(stored, target)
             else:
-                return False
+                return None
         # Touch the manifest so eviction keeps recently used entries.
         (entry / MANIFEST).touch()
-        return True
+        manifest = json.loads((entry / MANIFEST).read_text())
+        return CachedRun(notes=tuple(manifest.get("notes", ())))
 
-    def store(self, spec: StageSpec, key: str, duration_seconds: float) -> None:
+    def store(self, spec: StageSpec, key: str, duration_seconds: float, notes: tuple[str, ...] = ()) -> None:
         entry = self._entry(spec, key)
         partial = entry.with_name(f"{key}.partial")
         shutil.rmtree(partial, ignore_errors=True)
@@ -110,7 +118,12 @@ class StageCache:
                 stored.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, stored)
         partial.mkdir(parents=True, exist_ok=True)
-        manifest = {"stage": spec.name, "stored_at": time.time(), "duration_seconds": duration_seconds}
+        manifest = {
+            "stage": spec.name,
+            "stored_at": time.time(),
+            "duration_seconds": duration_seconds,
+            "notes": list(notes),
+        }
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         shutil.rmtree(entry, ignore_errors=True)
         partial.rename(entry)  # the manifest's presence marks a complete entry

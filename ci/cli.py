@@ -35,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="run every stage even if its inputs are unchanged"
     )
     run.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail the run when a stage is incomplete (e.g. no dependency could be audited)",
+    )
+    run.add_argument(
         "--explain",
         action="store_true",
         help="print each stage's Dagger container plan (image, mounts, caches, inputs) and run nothing",
@@ -55,9 +60,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _print_failures(outcome: RunOutcome) -> None:
     for result in outcome.results:
-        if result.status != "failed":
+        if result.status not in ("failed", "incomplete"):
             continue
-        print(f"\n✗ stage {result.name} failed", file=sys.stderr)
+        print(f"\n✗ stage {result.name} {result.status}", file=sys.stderr)
         if result.failed_command:
             print(f"  command: {result.failed_command} (exit {result.exit_code})", file=sys.stderr)
         if result.message:
@@ -92,6 +97,7 @@ def _run(args: argparse.Namespace) -> int:
         executor=args.executor,
         use_cache=not args.no_cache,
         max_parallel=args.jobs,
+        strict=args.strict,
     )
     try:
         outcome = run_pipeline(options, os.environ, sys.stdout)
@@ -102,8 +108,14 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: the local cloud could not start: {error}", file=sys.stderr)
         return 1
     _print_failures(outcome)
-    passed = sum(result.ok for result in outcome.results)
-    print(f"\n{passed}/{len(outcome.results)} stages passed; summary: {outcome.summary_path}")
+    passed = sum(result.complete for result in outcome.results)
+    incomplete = sum(result.status == "incomplete" for result in outcome.results)
+    gaps = (
+        f", {incomplete} INCOMPLETE{' (fails under --strict)' if not args.strict else ''}"
+        if incomplete
+        else ""
+    )
+    print(f"\n{passed}/{len(outcome.results)} stages passed{gaps}; summary: {outcome.summary_path}")
     return outcome.exit_code
 
 

@@ -38,6 +38,8 @@ class RunOptions:
     use_cache: bool = True
     max_parallel: int = os.cpu_count() or 2
     root: Path = REPO_ROOT
+    # An incomplete stage (a gate that could not check anything) fails the run instead of only warning.
+    strict: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,13 @@ class RunOutcome:
     choice: ExecutorChoice
     results: list[StageResult]
     summary_path: Path
+    strict: bool = False
 
     @property
     def exit_code(self) -> int:
-        return 0 if all(result.ok for result in self.results) else 1
+        if not all(result.ok for result in self.results):
+            return 1
+        return 1 if self.strict and not all(result.complete for result in self.results) else 0
 
 
 def make_executor(choice: ExecutorChoice, options: RunOptions, environ: Mapping[str, str]) -> Executor:
@@ -107,6 +112,6 @@ def run_pipeline(options: RunOptions, environ: Mapping[str, str], stream: TextIO
         progress_display(environ, stream) as listener,
     ):
         results = anyio.run(run_stages, selection, executor, listener, runtime_env, options.max_parallel)
-    summary = render_summary(results, options.env, choice.name, choice.reason)
+    summary = render_summary(results, options.env, choice.name, choice.reason, options.strict)
     summary_path = write_summary(summary, options.root / "build" / "reports", environ)
-    return RunOutcome(choice, results, summary_path)
+    return RunOutcome(choice, results, summary_path, options.strict)

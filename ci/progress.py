@@ -14,16 +14,21 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from ci.runner import ProgressListener
 from ci.spec import StageResult, StageSpec
 
+STATUS_COLOURS = {"passed": "green", "incomplete": "yellow", "failed": "red", "skipped": "yellow"}
+
 
 def describe(result: StageResult) -> str:
     cached = ", cached" if result.cached else ""
     if result.status == "skipped":
         return f"[{result.name}] skipped: {result.message}"
+    notes = "".join(f"\n[{result.name}]   note: {note}" for note in result.notes)
     if result.status == "passed":
-        return f"[{result.name}] passed in {result.duration_seconds:.1f}s{cached}"
+        return f"[{result.name}] passed in {result.duration_seconds:.1f}s{cached}{notes}"
+    if result.status == "incomplete":
+        return f"[{result.name}] INCOMPLETE in {result.duration_seconds:.1f}s: {result.message}{notes}"
     culprit = f": `{result.failed_command}` exited {result.exit_code}" if result.failed_command else ""
     extra = f" ({result.message})" if result.message else ""
-    return f"[{result.name}] FAILED in {result.duration_seconds:.1f}s{culprit}{extra}"
+    return f"[{result.name}] FAILED in {result.duration_seconds:.1f}s{culprit}{extra}{notes}"
 
 
 class PlainProgress:
@@ -48,7 +53,9 @@ class RichProgress:
         )
 
     def stage_finished(self, result: StageResult) -> None:
-        colour = {"passed": "green", "failed": "red", "skipped": "yellow"}[result.status]
+        colour = {"passed": "green", "incomplete": "yellow", "failed": "red", "skipped": "yellow"}[
+            result.status
+        ]
         # escape: "[lint] passed" would otherwise be read as a (unknown) rich markup tag and vanish
         line = f"[{colour}]{escape(describe(result))}[/]"
         task = self.tasks.get(result.name)

@@ -7,15 +7,26 @@ from pathlib import Path
 
 from ci.spec import StageResult
 
-STATUS_ICONS = {"passed": "✅", "failed": "❌", "skipped": "⏭️"}
+STATUS_ICONS = {"passed": "✅", "incomplete": "⚠️", "failed": "❌", "skipped": "⏭️"}
 
 
-def render_summary(results: Sequence[StageResult], env: str, executor: str, reason: str) -> str:
+def render_summary(
+    results: Sequence[StageResult], env: str, executor: str, reason: str, strict: bool = False
+) -> str:
     lines = [
         f"## Pipeline summary (env `{env}`, executor `{executor}`)",
         "",
         f"Executor choice: {reason}",
         "",
+    ]
+    incomplete = [result.name for result in results if result.status == "incomplete"]
+    if incomplete:
+        consequence = "the run fails (--strict)" if strict else "not a pass: run with --strict to fail on it"
+        lines += [
+            f"> **Incomplete:** {', '.join(incomplete)} could not do its job; {consequence}.",
+            "",
+        ]
+    lines += [
         "| Stage | Status | Duration | Cached | Report |",
         "|---|---|---|---|---|",
     ]
@@ -25,6 +36,12 @@ def render_summary(results: Sequence[StageResult], env: str, executor: str, reas
         cached = "yes" if result.cached else "no"
         report = f"`{result.report}`" if result.report else "-"
         lines.append(f"| {result.name} | {status} | {duration} | {cached} | {report} |")
+    noted = [result for result in results if result.notes]
+    if noted:
+        lines += ["", "### Notes", ""]
+        for result in noted:
+            cached = " (cached result)" if result.cached else ""
+            lines += [f"- **{result.name}**{cached}: {note}" for note in result.notes]
     problems = [result for result in results if result.status != "passed"]
     if problems:
         lines += ["", "### Problems", ""]

@@ -29,6 +29,9 @@ class Command:
     # database): the Dagger engine must never serve it from its exec cache, the host cache never restores
     # the stage that runs it.
     cacheable: bool = True
+    # The exit code by which the command says it could not do its job at all (e.g. no dependency could be
+    # audited): the stage is then *incomplete*, never passed, and `--strict` fails the run.
+    incomplete_exit_code: int | None = None
 
     def display(self) -> str:
         shown = " ".join(self.argv)
@@ -103,7 +106,7 @@ def frozen_env(values: dict[str, str] | None = None) -> MappingProxyType[str, st
     return MappingProxyType(dict(values or {}))
 
 
-StageStatus = Literal["passed", "failed", "skipped"]
+StageStatus = Literal["passed", "incomplete", "failed", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,15 @@ class StageResult:
     message: str = ""
     report: str | None = None
     log_path: str | None = None
+    # What the stage wants a reader to know even when it passed (lines its commands print as "note: ..."),
+    # e.g. how many dependencies were really audited. Kept with a cached result and shown again.
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
+        """Nothing failed: dependants may run (an incomplete stage did not fail, it could not check)."""
+        return self.status in ("passed", "incomplete")
+
+    @property
+    def complete(self) -> bool:
         return self.status == "passed"

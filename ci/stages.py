@@ -16,6 +16,7 @@ from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.versions import locked_version
 from ci.spec import Command, ImageBinary, StageSpec, Upstream, frozen_env
+from ci.steps.dependency_audit import INCOMPLETE_EXIT_CODE
 from ci.steps.terraform_init import STATE_BUCKET_ENV_VAR
 
 ENVIRONMENTS = contract.environments()
@@ -231,6 +232,7 @@ def sast() -> StageSpec:
                 ("python", "-m", "ci.steps.dependency_audit", "--output", f"{REPORTS}/pip-audit.json"),
                 reports_findings=True,
                 cacheable=False,
+                incomplete_exit_code=INCOMPLETE_EXIT_CODE,
             ),
         ),
         inputs=(

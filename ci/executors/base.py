@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 from ci.spec import Command, StageResult, StageSpec
 
 OUTPUT_TAIL_LINES = 30
+# A line a command prints to tell the reader something the stage's status cannot (see StageResult.notes).
+NOTE_PREFIX = "note: "
 
 
 class ExecutorUnavailableError(RuntimeError):
@@ -33,11 +35,20 @@ def tail(text: str, lines: int = OUTPUT_TAIL_LINES) -> str:
     return "\n".join(text.rstrip().splitlines()[-lines:])
 
 
+def notes_in(output: str) -> list[str]:
+    return [line[len(NOTE_PREFIX) :].strip() for line in output.splitlines() if line.startswith(NOTE_PREFIX)]
+
+
 @dataclass(frozen=True)
 class CommandFailure:
     command: Command
     exit_code: int
     output: str
+
+    @property
+    def incomplete(self) -> bool:
+        """The command ran and said it could not do its job, rather than finding a problem."""
+        return self.exit_code == self.command.incomplete_exit_code
 
 
 def failed_result(
@@ -57,6 +68,41 @@ def failed_result(
         message=message,
         report=spec.report,
         log_path=str(log_path) if log_path else None,
+    )
+
+
+def stage_result(
+    spec: StageSpec,
+    failures: list[CommandFailure],
+    duration: float,
+    log_path: Path | None,
+    notes: list[str],
+) -> StageResult:
+    """Passed, incomplete (only commands that could not do their job) or failed, with the notes."""
+    real = [failure for failure in failures if not failure.incomplete]
+    if real:
+        result = failed_result(spec, real, duration, log_path)
+        return replace(result, notes=tuple(notes))
+    if failures:
+        first = failures[0]
+        return StageResult(
+            name=spec.name,
+            status="incomplete",
+            duration_seconds=duration,
+            failed_command=first.command.display(),
+            exit_code=first.exit_code,
+            message="could not do its job" + ("" if notes else f": {tail(first.output, 1)}"),
+            report=spec.report,
+            log_path=str(log_path) if log_path else None,
+            notes=tuple(notes),
+        )
+    return StageResult(
+        name=spec.name,
+        status="passed",
+        duration_seconds=duration,
+        report=spec.report,
+        log_path=str(log_path) if log_path else None,
+        notes=tuple(notes),
     )
 
 

@@ -21,7 +21,14 @@ from typing import IO
 import dagger
 from dagger import Container, Directory, File, dag
 
-from ci.executors.base import CommandFailure, ExecutorUnavailableError, error_result, failed_result, tail
+from ci.executors.base import (
+    CommandFailure,
+    ExecutorUnavailableError,
+    error_result,
+    notes_in,
+    stage_result,
+    tail,
+)
 from ci.executors.dagger_chains import (
     WORKDIR,
     ChainInputs,
@@ -79,11 +86,13 @@ class ContainerRun:
     # The last container whose commands all completed (None: the setup itself failed).
     last_ok: Container | None = None
     failures: list[CommandFailure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     setup_failure: ExecOutcome | None = None
 
     @property
     def passed(self) -> bool:
-        return self.setup_failure is None and not self.failures
+        """Nothing failed (an incomplete command still lets the stage hand on its files)."""
+        return self.setup_failure is None and all(failure.incomplete for failure in self.failures)
 
 
 async def run_in_containers(
@@ -103,6 +112,7 @@ async def run_in_containers(
         log.write(f"$ {command.display()}\n")
         result = await run(with_command(container, spec, command, inputs.run_id))
         log.write(result.output)
+        outcome.notes += notes_in(result.output)
         if result.container is not None:
             outcome.last_ok = container = result.container
         if result.exit_code == 0 and result.container is not None:
@@ -137,20 +147,11 @@ def setup_failed_result(
 def container_result(run: ContainerRun, duration: float, log_path: Path | None) -> StageResult:
     if run.setup_failure is not None:
         return setup_failed_result(run.spec, run.setup_failure, duration, log_path)
-    if run.failures:
-        result = failed_result(run.spec, run.failures, duration, log_path)
-        explanation = exit_explanation(run.failures[0].exit_code)
-        if explanation:
-            message = "; ".join(part for part in (explanation, result.message) if part)
-            result = dataclasses.replace(result, message=message)
-        return result
-    return StageResult(
-        name=run.spec.name,
-        status="passed",
-        duration_seconds=duration,
-        report=run.spec.report,
-        log_path=str(log_path) if log_path else None,
-    )
+    result = stage_result(run.spec, run.failures, duration, log_path, run.notes)
+    explanation = exit_explanation(result.exit_code or 0) if result.status == "failed" else ""
+    if explanation:
+        result = dataclasses.replace(result, message="; ".join(p for p in (explanation, result.message) if p))
+    return result
 
 
 Export = Callable[[File | Directory, Path], Awaitable[None]]

@@ -24,7 +24,7 @@ import anyio.to_thread
 from ci.cache import StageCache, cache_key
 from ci.common.terraform_cli import ProviderMirrorError, terraform_env
 from ci.common.tool_envs import ToolEnvError, ensure_tool_env
-from ci.executors.base import CommandFailure, error_result, failed_result
+from ci.executors.base import CommandFailure, error_result, notes_in, stage_result
 from ci.spec import PROJECT_TOOL_ENV, Command, StageResult, StageSpec
 
 
@@ -64,13 +64,15 @@ class HostExecutor:
         key = None
         if self.cache is not None and spec.reusable:
             key = await anyio.to_thread.run_sync(cache_key, spec, self.root)
-            if await anyio.to_thread.run_sync(self.cache.restore, spec, key):
+            restored = await anyio.to_thread.run_sync(self.cache.restore, spec, key)
+            if restored is not None:
                 return StageResult(
                     name=spec.name,
                     status="passed",
                     duration_seconds=time.monotonic() - started,
                     cached=True,
                     report=spec.report,
+                    notes=restored.notes,
                 )
         try:
             env = await anyio.to_thread.run_sync(self.environment, spec, runtime_env)
@@ -81,26 +83,20 @@ class HostExecutor:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{spec.name}.log"
         failures: list[CommandFailure] = []
+        notes: list[str] = []
         with log_path.open("w", encoding="utf-8", errors="replace") as log:
             for command in spec.commands:
-                failure = await self._run_command(command, env, log, log_path)
-                if failure is None:
+                exit_code, output = await self._run_command(command, env, log, log_path)
+                notes += notes_in(output)
+                if exit_code == 0:
                     continue
-                failures.append(failure)
+                failures.append(CommandFailure(command, exit_code, output))
                 if not command.reports_findings:
                     break
-        duration = time.monotonic() - started
-        if failures:
-            return failed_result(spec, failures, duration, log_path)
-        if key is not None and self.cache is not None:
-            await anyio.to_thread.run_sync(self.cache.store, spec, key, duration)
-        return StageResult(
-            name=spec.name,
-            status="passed",
-            duration_seconds=duration,
-            report=spec.report,
-            log_path=str(log_path),
-        )
+        result = stage_result(spec, failures, time.monotonic() - started, log_path, notes)
+        if result.complete and key is not None and self.cache is not None:
+            await anyio.to_thread.run_sync(self.cache.store, spec, key, result.duration_seconds, result.notes)
+        return result
 
     def _prepare_output_dirs(self, spec: StageSpec) -> None:
         for output in spec.outputs:
@@ -109,7 +105,8 @@ class HostExecutor:
 
     async def _run_command(
         self, command: Command, env: dict[str, str], log: IO[str], log_path: Path
-    ) -> CommandFailure | None:
+    ) -> tuple[int, str]:
+        """The command's exit code and what it wrote to the log."""
         log.write(f"$ {command.display()}\n")
         log.flush()
         start_offset = log.tell()
@@ -117,7 +114,7 @@ class HostExecutor:
         if executable is None:
             message = f"{command.argv[0]}: not found in the tool environment (PATH={env['PATH']})"
             log.write(message + "\n")
-            return CommandFailure(command, 127, message)
+            return 127, message
         stdout: IO[Any] = log
         if command.stdout_to:
             target = self.root / command.stdout_to
@@ -138,7 +135,6 @@ class HostExecutor:
             if stdout is not log:
                 stdout.close()
         log.flush()
-        if exit_code == 0:
-            return None
-        output = log_path.read_bytes()[start_offset:].decode("utf-8", errors="replace")
-        return CommandFailure(command, exit_code, output)
+        with log_path.open("rb") as written:
+            written.seek(start_offset)
+            return exit_code, written.read().decode("utf-8", errors="replace")

@@ -2,9 +2,11 @@
 
     python -m ci.steps.dependency_audit --output build/reports/pip-audit.json
 
-pip-audit needs PyPI's JSON API. When PyPI cannot be reached the audit is skipped with a clear message
-(and a report saying so) instead of failing every offline run; a reachable PyPI with a vulnerable
-dependency fails the stage.
+pip-audit needs PyPI's JSON API. When it cannot be reached, or answers for none of the packages, nothing
+was audited: the step says so in one line, writes a report saying so, and exits ``INCOMPLETE_EXIT_CODE``,
+which makes the stage *incomplete* (shown as such everywhere, a failure under `--strict`) rather than green.
+A vulnerable dependency exits 1 and fails the stage. The count of packages really audited is printed as a
+``note:`` line, which the pipeline keeps with the result and shows in summary.md.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 
 PYPI_PROBE_URL = "https://pypi.org/simple/pip/"
 PROBE_TIMEOUT_SECONDS = 10
+# "Could not do its job" (ci/spec.py Command.incomplete_exit_code); pip-audit itself uses 0 and 1.
+INCOMPLETE_EXIT_CODE = 3
 
 
 def pypi_unreachable_reason(url: str = PYPI_PROBE_URL) -> str | None:
@@ -52,12 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--uv", default=shutil.which("uv") or "uv")
     args = parser.parse_args(argv)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    reason = pypi_unreachable_reason()
+    reason = pypi_unreachable_reason(PYPI_PROBE_URL)
     if reason is not None:
-        message = f"pip-audit SKIPPED: PyPI is unreachable, dependencies were NOT audited: {reason}"
+        message = f"pip-audit NOT RUN: PyPI is unreachable, 0 dependencies audited: {reason}"
         args.output.write_text(json.dumps({"skipped": True, "reason": message}, indent=2) + "\n")
-        print(message)
-        return 0
+        print(f"note: {message}")
+        return INCOMPLETE_EXIT_CODE
     requirements = args.output.with_name("requirements-audited.txt")
     requirements.write_text(locked_requirements(args.uv))
     # --require-hashes + --disable-pip: audit exactly the locked, hashed closure without resolving it again.
@@ -77,16 +81,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         ],
         check=False,
     )
-    print(describe_coverage(json.loads(args.output.read_text()) if args.output.is_file() else {}))
+    report = json.loads(args.output.read_text()) if args.output.is_file() else {}
+    print(f"note: {describe_coverage(report)}")
     print(f"pip-audit exited {audit.returncode}; report {args.output}")
+    if audit.returncode == 0 and audited_count(report) == 0:
+        return INCOMPLETE_EXIT_CODE
     return audit.returncode
+
+
+def audited_count(report: dict[str, Any]) -> int:
+    return sum(1 for dependency in report.get("dependencies", []) if "skip_reason" not in dependency)
 
 
 def describe_coverage(report: dict[str, Any]) -> str:
     """Say how much was really audited: a package PyPI has no record of is skipped, not declared safe."""
     dependencies = report.get("dependencies", [])
     skipped = [dependency["name"] for dependency in dependencies if "skip_reason" in dependency]
-    audited = len(dependencies) - len(skipped)
+    audited = audited_count(report)
     vulnerable = sum(1 for dependency in dependencies if dependency.get("vulns"))
     line = f"pip-audit: audited {audited} of {len(dependencies)} locked packages, {vulnerable} vulnerable"
     if skipped:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from ci.dag import select
-from ci.pipeline import local_cloud_env
+from ci.pipeline import RunOutcome, local_cloud_env
 from ci.runner import Selection
+from ci.selection import ExecutorChoice
+from ci.spec import StageResult, StageStatus
 from ci.stages import build_stages
 
 
@@ -47,3 +50,21 @@ def test_an_ephemeral_local_cloud_runs_for_the_block_only() -> None:
     assert "starting an ephemeral one" in stream.getvalue()
     with pytest.raises(urllib.error.URLError, match="refused"):
         urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=2)  # noqa: S310 - loopback
+
+
+@pytest.mark.parametrize(
+    ("statuses", "strict", "exit_code"),
+    [
+        (("passed", "passed"), False, 0),
+        (("passed", "incomplete"), False, 0),
+        (("passed", "incomplete"), True, 1),
+        (("passed", "failed"), False, 1),
+        (("passed", "skipped"), True, 1),
+    ],
+)
+def test_an_incomplete_stage_fails_the_run_only_under_strict(
+    statuses: tuple[StageStatus, ...], strict: bool, exit_code: int
+) -> None:
+    results = [StageResult(f"stage{index}", status) for index, status in enumerate(statuses)]
+    outcome = RunOutcome(ExecutorChoice("host", "test"), results, Path("summary.md"), strict=strict)
+    assert outcome.exit_code == exit_code

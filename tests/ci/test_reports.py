@@ -49,3 +49,33 @@ def test_summary_is_written_and_appended_to_the_github_step_summary(tmp_path: Pa
 def test_without_github_only_the_file_is_written(tmp_path: Path) -> None:
     path = write_summary("## run\n", tmp_path / "reports", {})
     assert path == tmp_path / "reports" / "summary.md"
+
+
+INCOMPLETE = [
+    StageResult("lint", "passed", 1.0, cached=True, notes=("ruff: 0 findings",)),
+    StageResult(
+        "sast",
+        "incomplete",
+        9.0,
+        failed_command="python -m ci.steps.dependency_audit --output build/reports/pip-audit.json",
+        exit_code=3,
+        message="could not do its job",
+        notes=("pip-audit: audited 0 of 147 locked packages, 0 vulnerable",),
+    ),
+]
+
+
+def test_an_incomplete_gate_is_shown_loudly_with_its_count() -> None:
+    markdown = render_summary(INCOMPLETE, "local", "host", "here")
+    assert "| sast | ⚠️ incomplete | 9.0s | no | - |" in markdown
+    assert (
+        "> **Incomplete:** sast could not do its job; not a pass: run with --strict to fail on it."
+        in markdown
+    )
+    assert "- **sast**: pip-audit: audited 0 of 147 locked packages, 0 vulnerable" in markdown
+    assert "fails (--strict)" in render_summary(INCOMPLETE, "local", "host", "here", strict=True)
+
+
+def test_a_cached_results_notes_stay_in_the_summary_marked_cached() -> None:
+    markdown = render_summary(INCOMPLETE, "local", "host", "here")
+    assert "- **lint** (cached result): ruff: 0 findings" in markdown

@@ -165,3 +165,44 @@ def test_failed_runs_are_not_cached(tmp_path: Path) -> None:
     [second], _ = run(tmp_path, [stage], cache=True)
     assert second.status == "failed"
     assert not second.cached
+
+
+def test_a_gate_that_could_not_check_is_incomplete_never_passed_nor_cached(tmp_path: Path) -> None:
+    stage = spec(
+        "audit",
+        python("print('note: audited 0 of 147 packages'); raise SystemExit(3)", incomplete_exit_code=3),
+        python("print('after')"),
+        inputs=(),
+    )
+    after = spec("after", python("pass"), depends_on=("audit",))
+    results, _ = run(tmp_path, [stage, after], cache=True)
+    audit, dependant = results
+    assert audit.status == "incomplete"
+    assert audit.notes == ("audited 0 of 147 packages",)
+    assert audit.message == "could not do its job"
+    assert audit.ok
+    assert not audit.complete
+    # an incomplete gate does not block what depends on it (--strict decides the run's exit code)
+    assert dependant.status == "passed"
+    [again], _ = run(tmp_path, [stage], cache=True)
+    assert again.status == "incomplete"
+    assert not again.cached
+
+
+def test_a_real_failure_beside_an_incomplete_command_fails_the_stage(tmp_path: Path) -> None:
+    stage = spec(
+        "scan",
+        python("raise SystemExit(3)", incomplete_exit_code=3, reports_findings=True),
+        python("raise SystemExit(1)"),
+    )
+    [result], _ = run(tmp_path, [stage])
+    assert result.status == "failed"
+    assert result.exit_code == 1
+
+
+def test_a_cached_result_keeps_its_notes(tmp_path: Path) -> None:
+    stage = spec("noted", python("print('note: 12 checks, 2 skipped')"), inputs=())
+    [first], _ = run(tmp_path, [stage], cache=True)
+    [second], _ = run(tmp_path, [stage], cache=True)
+    assert first.notes == second.notes == ("12 checks, 2 skipped",)
+    assert second.cached

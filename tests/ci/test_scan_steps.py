@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from ci.steps.dependency_audit import describe_coverage, pypi_unreachable_reason
 from ci.steps.plan_summary import main as plan_summary
 from ci.steps.plan_summary import summarize
@@ -87,3 +89,22 @@ def test_terraform_init_completes_the_s3_backend_with_the_account_bucket(repo_ro
 def test_terraform_init_of_the_local_env_needs_no_backend_config(repo_root: Path) -> None:
     argv = init_argv(repo_root / "infrastructure/environments/local", {}, account_id=lambda: "unused")
     assert not any(arg.startswith("-backend-config") for arg in argv)
+
+
+def test_dependency_audit_that_reaches_no_index_is_incomplete_not_green(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ci.steps import dependency_audit
+
+    monkeypatch.setattr(dependency_audit, "PYPI_PROBE_URL", "http://127.0.0.1:9/simple/")
+    report = tmp_path / "pip-audit.json"
+    assert dependency_audit.main(["--output", str(report)]) == dependency_audit.INCOMPLETE_EXIT_CODE
+    assert json.loads(report.read_text())["skipped"] is True
+    assert "note: pip-audit NOT RUN: PyPI is unreachable, 0 dependencies audited" in capsys.readouterr().out
+
+
+def test_an_audit_that_audited_nothing_counts_zero() -> None:
+    from ci.steps.dependency_audit import audited_count
+
+    assert audited_count({"dependencies": [{"name": "rich", "skip_reason": "not found"}]}) == 0
+    assert audited_count({"dependencies": [{"name": "rich", "vulns": []}]}) == 1

@@ -108,3 +108,15 @@ def test_pull_requests_plan_dev_with_the_read_only_role_and_upload_sarif() -> No
         s.get("uses", "").startswith("github/codeql-action/upload-sarif@") for s in jobs["checks"]["steps"]
     )
     assert jobs["checks"]["permissions"]["security-events"] == "write"
+
+
+def test_every_job_that_runs_the_audit_fails_when_it_audited_nothing() -> None:
+    runs = [
+        step["with"]["args"]
+        for path in sorted(WORKFLOWS.glob("*.yml"))
+        for job in yaml.safe_load(path.read_text())["jobs"].values()
+        for step in job.get("steps", [])
+        if "sast" in str(step.get("with", {}).get("args", "")).split()
+    ]
+    assert runs, "no workflow runs the sast stage"
+    assert all("--strict" in args.split() for args in runs)
