@@ -16,6 +16,7 @@ from typing import TextIO
 import anyio
 
 from ci.cache import StageCache
+from ci.common.local_cloud_discovery import find_running
 from ci.common.paths import REPO_ROOT
 from ci.dag import select
 from ci.executors.base import Executor
@@ -92,6 +93,21 @@ def local_cloud_env(
     if environ.get("LOCAL_CLOUD_ENDPOINT"):
         print(f"local cloud: using the running one at {environ['LOCAL_CLOUD_ENDPOINT']}", file=stream)
         yield cloud_env_from({name: environ[name] for name in LOCAL_CLOUD_VARIABLES if environ.get(name)})
+        return
+    running = find_running()
+    if running is not None:
+        print(
+            f"local cloud: using the running `python -m ci local up` (pid {running.pid}) at "
+            f"{running.endpoint_url}",
+            file=stream,
+        )
+        yield cloud_env_from(
+            {
+                "AWS_ENDPOINT_URL": running.endpoint_url,
+                "LOCAL_CLOUD_ENDPOINT": running.endpoint_url,
+                "API_URL": running.api_url,
+            }
+        )
         return
     from ci.local.cloud import ephemeral_local_cloud  # noqa: PLC0415 - starts processes; only when needed
 

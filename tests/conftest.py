@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ci.common.local_cloud_discovery import DISCOVERY_FILE_ENV_VAR
 from ci.common.paths import REPO_ROOT
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_local_cloud_discovery(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The suite's own discovery file: a developer's running `ci local up` is neither used nor replaced.
+
+    Set in os.environ so every pipeline or `ci local up` the tests start as a subprocess inherits it."""
+    path = tmp_path_factory.mktemp("local-cloud") / "running.json"
+    previous = os.environ.get(DISCOVERY_FILE_ENV_VAR)
+    os.environ[DISCOVERY_FILE_ENV_VAR] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop(DISCOVERY_FILE_ENV_VAR, None)
+    else:
+        os.environ[DISCOVERY_FILE_ENV_VAR] = previous
 
 
 @pytest.fixture(scope="session")

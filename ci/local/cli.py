@@ -2,13 +2,15 @@
 
 Starts the emulator and the data plane, deploys the project into it with the pipeline's own stages, and once
 the API answers prints ``API_URL=``, ``DYNAMODB_ENDPOINT=`` and ``TABLE_NAME=`` lines on stdout (progress
-goes to stderr). SIGINT or SIGTERM stops everything it started.
+goes to stderr) and publishes the same endpoints in build/local-cloud/running.json, where the pipeline and
+the ops tools find it. SIGINT or SIGTERM stops everything it started and removes that file.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import signal
 import sys
 import threading
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from ci.common.local_cloud_discovery import RunningCloud, announced
 from ci.common.paths import REPO_ROOT
 from ci.local.cloud import LocalCloud, ephemeral_local_cloud
 from ci.local.deploy import DeployError, deploy, redeploy_code
@@ -113,10 +116,12 @@ def up(args: argparse.Namespace) -> int:
             print(
                 f"local cloud: ready in {time.monotonic() - started:.1f}s (Ctrl-C to stop)", file=sys.stderr
             )
-            print(f"API_URL={cloud.api_url}")
-            print(f"DYNAMODB_ENDPOINT={cloud.endpoint_url}")
-            print(f"TABLE_NAME={cloud.table_name}", flush=True)
-            serve_until_stopped(cloud, args.reload, stop)
+            running = RunningCloud(os.getpid(), cloud.endpoint_url, cloud.api_url, cloud.table_name)
+            with announced(running):
+                print(f"API_URL={cloud.api_url}")
+                print(f"DYNAMODB_ENDPOINT={cloud.endpoint_url}")
+                print(f"TABLE_NAME={cloud.table_name}", flush=True)
+                serve_until_stopped(cloud, args.reload, stop)
     except _Stop as signalled:
         print(f"local cloud: {signalled}, stopped", file=sys.stderr)
         return 0

@@ -2,7 +2,8 @@
 """Make tearing an environment down safe: look before, destroy only when told twice, prove nothing is left.
 
   check   (default, read-only) what a destroy would remove and what would stop it: deletion-protected
-          tables, non-empty buckets, and whether the environment is prod.
+          tables, non-empty buckets where the environment does not force-destroy them, and whether the
+          environment is protected. Exit 1 when anything would block the destroy.
   destroy runs `terraform destroy` for the environment (offline provider config from ci/common/terraform_cli),
           then verifies. Destructive: needs --confirm <env>; prod additionally needs --allow-prod.
   verify  (read-only) after a destroy: exit 1 if any items-service-<env>-* resource is still there.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -32,13 +34,23 @@ TERRAFORM = shutil.which("terraform") or "terraform"
 PROTECTED_ENVIRONMENTS = contract.protected_environments()
 
 
+FORCE_DESTROY = re.compile(r"^\s*force_destroy_buckets\s*=\s*(true|false)\b", re.MULTILINE)
+
+
+def force_destroys_buckets(env: str, root: Path = REPO_ROOT) -> bool:
+    """Whether the env's Terraform empties its buckets on destroy (its environment.tf setting)."""
+    settings = root / "infrastructure" / "environments" / env / "environment.tf"
+    match = FORCE_DESTROY.search(settings.read_text()) if settings.is_file() else None
+    return bool(match and match.group(1) == "true")
+
+
 @dataclass(frozen=True)
 class Blocker:
     resource: Resource
     reason: str
 
 
-def blockers(aws: Aws, resources: list[Resource]) -> list[Blocker]:
+def blockers(aws: Aws, resources: list[Resource], force_destroy: bool) -> list[Blocker]:
     """Resources `terraform destroy` would fail on (or refuse to empty) as configured."""
     found = []
     dynamodb, s3 = aws.client("dynamodb"), aws.client("s3")
@@ -51,18 +63,18 @@ def blockers(aws: Aws, resources: list[Resource]) -> list[Blocker]:
                         resource, "deletion protection is on (set deletion_protection_enabled = false first)"
                     )
                 )
-        elif resource.kind == "s3_bucket":
+        elif resource.kind == "s3_bucket" and not force_destroy:
             versions = s3.list_object_versions(Bucket=resource.name, MaxKeys=1)
             if versions.get("Versions") or versions.get("DeleteMarkers"):
                 found.append(
-                    Blocker(resource, "not empty (destroy succeeds only where force_destroy_buckets = true)")
+                    Blocker(resource, "not empty, and this environment has force_destroy_buckets = false")
                 )
     return found
 
 
 def check(aws: Aws, args: argparse.Namespace) -> int:
     resources = inventory(aws, contract.name("env_prefix", args.env))
-    found = blockers(aws, resources)
+    found = blockers(aws, resources, force_destroys_buckets(args.env))
     if args.json:
         print(
             json.dumps(
@@ -82,7 +94,9 @@ def check(aws: Aws, args: argparse.Namespace) -> int:
             print(f"BLOCKER  {blocker.resource.kind} {blocker.resource.name}: {blocker.reason}")
         if args.env in PROTECTED_ENVIRONMENTS:
             print(f"NOTE     {args.env} is protected: destroy also needs --allow-prod")
-    return 0
+        if found:
+            print(f"{len(found)} blocker(s): a destroy would fail until they are resolved")
+    return 1 if found else 0
 
 
 def verify(aws: Aws, args: argparse.Namespace) -> int:

@@ -143,11 +143,11 @@ def main(argv: list[str] | None = None) -> int:
             f"--delete removes resources in {args.env}: repeat the environment with --confirm {args.env}"
         )
 
+    aws = connect(args)  # first: without a cloud to compare with, the state does not matter
     try:
         state = read_state(args.env, args.state_file)
     except (StateUnavailableError, OSError, json.JSONDecodeError) as error:
         return fail(f"cannot read the Terraform state of {args.env}: {error}")
-    aws = connect(args)
     prefix = contract.name("env_prefix", args.env)
     inventoried = set(inventory(aws, prefix))
     owned_elsewhere = {resource for resource in inventoried if owner_outside_terraform(resource)}

@@ -1,7 +1,9 @@
 """What the ops tools share: the naming contract, the AWS session and an inventory of the resources.
 
 The tools run against real AWS or the local cloud alike: the endpoint comes from ``--endpoint-url`` or the
-standard ``AWS_ENDPOINT_URL`` (boto3 reads it too), so nothing here knows which one it talks to.
+standard ``AWS_ENDPOINT_URL`` (boto3 reads it too), so nothing here knows which one it talks to. For
+``--env local`` without either, the running `python -m ci local up` is found through its discovery file;
+with none running the tool refuses, because falling through to real AWS is never what `local` means.
 """
 
 from __future__ import annotations
@@ -19,10 +21,21 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
 
 from ci.common import contract
+from ci.common.local_cloud_discovery import find_running
 from ci.common.paths import REPO_ROOT
+from ci.local.emulator import FAKE_AWS_ENV
 
 ENVIRONMENTS = contract.environments()
 DEFAULT_REGION = contract.default_region()
+LOCAL_ENV = "local"
+
+
+class ToolError(Exception):
+    """A problem the operator can fix (a missing file, no local cloud): one line, exit ``code``."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -133,16 +146,52 @@ class Aws:
         return str(self.client("sts").get_caller_identity()["Account"])
 
 
+def local_endpoint(args: argparse.Namespace) -> str:
+    """The endpoint of env local: the one given, else the running `ci local up`; never real AWS."""
+    if args.endpoint_url:
+        return str(args.endpoint_url)
+    running = find_running()
+    if running is None:
+        raise ToolError(
+            "--env local needs the local cloud: start `python -m ci local up`, or pass --endpoint-url URL",
+            code=1,
+        )
+    return running.endpoint_url
+
+
 def connect(args: argparse.Namespace) -> Aws:
-    return Aws(boto3.session.Session(region_name=args.region), args.endpoint_url)
+    """The AWS session for the parsed arguments, after the checks every tool shares."""
+    if args.outputs is not None and not args.outputs.is_file():  # every tool, whether it reads it or not
+        raise ToolError(f"--outputs {args.outputs}: no such file")
+    if args.env != LOCAL_ENV:
+        return Aws(boto3.session.Session(region_name=args.region), args.endpoint_url)
+    args.endpoint_url = local_endpoint(args)
+    # The local emulator takes any key: without one in the environment, use the pipeline's fake ones, so
+    # a machine with no AWS setup can still inspect its local cloud.
+    key = os.environ.get("AWS_ACCESS_KEY_ID") or FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"]
+    secret = os.environ.get("AWS_SECRET_ACCESS_KEY") or FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"]
+    session = boto3.session.Session(
+        region_name=args.region, aws_access_key_id=key, aws_secret_access_key=secret
+    )
+    return Aws(session, args.endpoint_url)
 
 
 def load_outputs(env: str, path: Path | None) -> dict[str, Any]:
-    """Values of ``terraform output -json`` (either ``{name: {value: …}}`` or ``{name: value}``)."""
+    """Values of ``terraform output -json`` (either ``{name: {value: …}}`` or ``{name: value}``).
+
+    The default file may be absent (nothing applied from this checkout); a file named with --outputs must
+    exist and be JSON."""
+    if path is not None and not path.is_file():
+        raise ToolError(f"--outputs {path}: no such file")
     path = path or REPO_ROOT / "build" / "terraform" / env / "outputs.json"
     if not path.is_file():
         return {}
-    raw = json.loads(path.read_text())
+    try:
+        raw = json.loads(path.read_text())
+    except ValueError as error:
+        raise ToolError(f"{path} is not terraform output JSON: {error}") from error
+    if not isinstance(raw, dict):
+        raise ToolError(f"{path} is not terraform output JSON: expected an object")
     return {
         name: value["value"] if isinstance(value, dict) and "value" in value else value
         for name, value in raw.items()
@@ -257,6 +306,8 @@ def run_tool(main: Callable[[], int]) -> NoReturn:
     is one line on stderr and exit 1, never a traceback: it is the operator's setup, not a bug of the tool."""
     try:
         code = main()
+    except ToolError as error:
+        code = fail(str(error), error.code)
     except NoCredentialsError:
         code = fail(NO_CREDENTIALS, 1)
     except EndpointConnectionError as error:

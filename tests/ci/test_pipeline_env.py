@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from ci.common.local_cloud_discovery import RunningCloud, announced, find_running
 from ci.dag import select
 from ci.pipeline import RunOutcome, local_cloud_env
 from ci.runner import Selection
@@ -68,3 +71,27 @@ def test_an_incomplete_stage_fails_the_run_only_under_strict(
     results = [StageResult(f"stage{index}", status) for index, status in enumerate(statuses)]
     outcome = RunOutcome(ExecutorChoice("host", "test"), results, Path("summary.md"), strict=strict)
     assert outcome.exit_code == exit_code
+
+
+def test_a_cloud_announced_by_ci_local_up_is_found_and_used(private_local_cloud_discovery: Path) -> None:
+    running = RunningCloud(os.getpid(), "http://127.0.0.1:4599", "http://127.0.0.1:8099", "items")
+    stream = io.StringIO()
+    with (
+        announced(running, private_local_cloud_discovery),
+        local_cloud_env(_selection("local", "deploy"), "local", {}, stream) as env,
+    ):
+        assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4599"
+        assert env["TF_VAR_aws_endpoint_url"] == "http://127.0.0.1:4599"
+        assert env["API_URL"] == "http://127.0.0.1:8099"
+    assert f"using the running `python -m ci local up` (pid {os.getpid()})" in stream.getvalue()
+    assert not private_local_cloud_discovery.exists()
+
+
+def test_a_discovery_file_left_by_a_dead_process_is_ignored(tmp_path: Path) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    path = tmp_path / "running.json"
+    with announced(RunningCloud(dead.pid, "http://127.0.0.1:1", "http://127.0.0.1:2", "t"), path):
+        assert find_running(path) is None
+    path.write_text("{not json")
+    assert find_running(path) is None

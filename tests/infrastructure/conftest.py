@@ -7,6 +7,7 @@ build/terraform/pytest/ so tests never touch a developer's own ``.terraform`` or
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -21,6 +22,7 @@ import boto3
 import pytest
 
 from ci.common import contract
+from ci.common.local_cloud_discovery import DISCOVERY_FILE_ENV_VAR
 from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import terraform_env
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
@@ -157,6 +159,8 @@ def run_script(
     }
     aws_env = FAKE_AWS_ENV if credentials else no_credentials
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", **aws_env, **(extra_env or {})}
+    # the suite's own discovery file (tests/conftest.py), never a developer's running local cloud
+    env[DISCOVERY_FILE_ENV_VAR] = os.environ[DISCOVERY_FILE_ENV_VAR]
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
     return subprocess.run(

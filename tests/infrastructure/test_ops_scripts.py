@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from ci.common.local_cloud_discovery import RunningCloud, announced
 from ci.local.emulator import MotoServer, running_moto_server
+from infrastructure.ops.destroy_validation import force_destroys_buckets
 from infrastructure.ops.ops_common import NO_CREDENTIALS
 
 from .conftest import AppliedStack, aws_client, run_script
@@ -205,6 +209,8 @@ def test_destroy_check_lists_what_would_go(applied_local: AppliedStack) -> None:
     report = json.loads(result.stdout)
     assert {"kind": "dynamodb_table", "name": "items-service-local-items"} in report["resources"]
     assert report["protected_environment"] is False
+    # the artifact bucket holds the deployed zip, but env local force-destroys its buckets: no blocker
+    assert report["blockers"] == []
 
 
 def test_destroy_refuses_without_the_typed_confirmation(applied_local: AppliedStack) -> None:
@@ -241,3 +247,82 @@ def test_verify_reports_survivors_and_passes_on_an_empty_account(empty_cloud: Mo
     survivor = run_script("destroy_validation", "--env=dev", "verify", endpoint_url=empty_cloud.endpoint_url)
     assert survivor.returncode == 1
     assert "REMAINS  dynamodb_table" in survivor.stdout
+
+
+# --- env local, files and arguments: one line, never a traceback, never real AWS ---------------------------
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_env_local_without_a_local_cloud_refuses_instead_of_reaching_aws(script: str) -> None:
+    result = run_script(script, "--env=local")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "python -m ci local up" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_env_local_finds_the_running_local_cloud(
+    applied_local: AppliedStack, private_local_cloud_discovery: Path
+) -> None:
+    running = RunningCloud(os.getpid(), applied_local.server.endpoint_url, "http://127.0.0.1:9", "items")
+    with announced(running, private_local_cloud_discovery):
+        result = run_script("destroy_validation", "--env=local", "--json", credentials=False)
+    assert result.returncode == 0, result.stderr
+    assert {"kind": "dynamodb_table", "name": "items-service-local-items"} in json.loads(result.stdout)[
+        "resources"
+    ]
+
+
+def test_a_named_outputs_file_that_does_not_exist_is_an_error(empty_cloud: MotoServer) -> None:
+    result = run_script(
+        "validate_infrastructure",
+        "--env=dev",
+        "--outputs=/nonexistent.json",
+        endpoint_url=empty_cloud.endpoint_url,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --outputs /nonexistent.json: no such file"
+
+
+def test_an_outputs_file_that_is_not_json_is_an_error(empty_cloud: MotoServer, tmp_path: Path) -> None:
+    broken = tmp_path / "outputs.json"
+    broken.write_text("{ not json")
+    result = run_script(
+        "validate_infrastructure", "--env=dev", f"--outputs={broken}", endpoint_url=empty_cloud.endpoint_url
+    )
+    assert result.returncode == 2, result.stderr
+    assert "is not terraform output JSON" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"), [("local", True), ("dev", True), ("staging", False), ("prod", False)]
+)
+def test_destroy_validation_knows_which_envs_empty_their_buckets(env: str, expected: bool) -> None:
+    assert force_destroys_buckets(env) is expected
+
+
+def test_a_non_empty_bucket_blocks_a_destroy_where_buckets_are_kept(empty_cloud: MotoServer) -> None:
+    s3 = aws_client(empty_cloud, "s3")
+    bucket = "items-service-staging-artifacts-123456789012"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="functions/api_handler/x.zip", Body=b"zip")
+    try:
+        result = run_script("destroy_validation", "--env=staging", endpoint_url=empty_cloud.endpoint_url)
+        assert result.returncode == 1
+        assert f"BLOCKER  s3_bucket {bucket}: not empty" in result.stdout
+        assert "1 blocker(s)" in result.stdout
+    finally:
+        s3.delete_object(Bucket=bucket, Key="functions/api_handler/x.zip")
+        s3.delete_bucket(Bucket=bucket)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_no_tool_ignores_a_missing_outputs_file(script: str, empty_cloud: MotoServer) -> None:
+    result = run_script(
+        script, "--env=dev", "--outputs=/nonexistent.json", endpoint_url=empty_cloud.endpoint_url
+    )
+    assert (result.returncode, result.stderr.strip()) == (
+        2,
+        "error: --outputs /nonexistent.json: no such file",
+    )
