@@ -65,8 +65,11 @@ _LIST_PARAMETERS = [
     {
         "name": "cursor",
         "in": "query",
-        "description": "Opaque `nextCursor` of the previous page, for the same `status` filter.",
-        "schema": {"type": "string"},
+        "description": (
+            "Opaque `nextCursor` of the previous page, for the same `status` filter (signed: a cursor this"
+            " API did not issue for this query is a 400 INVALID_CURSOR)."
+        ),
+        "schema": {"type": "string", "minLength": 1, "maxLength": 1024, "pattern": "^[A-Za-z0-9_-]+$"},
     },
     {
         "name": "status",
@@ -87,6 +90,20 @@ _IDEMPOTENCY_KEY = {
 }
 
 
+def _gateway_errors(*statuses: str) -> dict[str, Any]:
+    """Answers any operation can get from API Gateway itself, before or instead of the function."""
+    every = {
+        "403": _error("Forbidden"),
+        "413": _error("PayloadTooLarge"),
+        "429": _error("TooManyRequests"),
+        "500": _error("InternalError"),
+        "502": _error("BadGateway"),
+        "503": _error("ServiceUnavailable"),
+        "504": _error("GatewayTimeout"),
+    }
+    return {status: every[status] for status in statuses or every}
+
+
 def _paths() -> dict[str, Any]:
     return {
         "/items": {
@@ -97,8 +114,7 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json("ItemList", "A page of items; nextCursor is null on the last page."),
                     "400": _error("BadRequest"),
-                    "500": _error("InternalError"),
-                    "503": _error("ServiceUnavailable"),
+                    **_gateway_errors(),
                 },
             },
             "post": {
@@ -114,8 +130,7 @@ def _paths() -> dict[str, Any]:
                     "400": _error("BadRequest"),
                     "409": _error("Conflict"),
                     "422": _error("IdempotencyKeyReused"),
-                    "500": _error("InternalError"),
-                    "503": _error("ServiceUnavailable"),
+                    **_gateway_errors(),
                 },
             },
         },
@@ -128,8 +143,7 @@ def _paths() -> dict[str, Any]:
                     "200": _json("Item", "The item."),
                     "400": _error("BadRequest"),
                     "404": _error("NotFound"),
-                    "500": _error("InternalError"),
-                    "503": _error("ServiceUnavailable"),
+                    **_gateway_errors(),
                 },
             },
             "put": {
@@ -144,8 +158,7 @@ def _paths() -> dict[str, Any]:
                     "400": _error("BadRequest"),
                     "404": _error("NotFound"),
                     "409": _error("Conflict"),
-                    "500": _error("InternalError"),
-                    "503": _error("ServiceUnavailable"),
+                    **_gateway_errors(),
                 },
             },
             "delete": {
@@ -155,8 +168,7 @@ def _paths() -> dict[str, Any]:
                     "204": {"description": "Deleted."},
                     "400": _error("BadRequest"),
                     "404": _error("NotFound"),
-                    "500": _error("InternalError"),
-                    "503": _error("ServiceUnavailable"),
+                    **_gateway_errors(),
                 },
             },
         },
@@ -170,7 +182,19 @@ def _error_responses() -> dict[str, Any]:
         "Conflict": _json("Error", "Version mismatch, or the same Idempotency-Key is still being processed."),
         "IdempotencyKeyReused": _json("Error", "The Idempotency-Key was used before with another body."),
         "InternalError": _json("Error", "The server failed; no details are disclosed."),
-        "ServiceUnavailable": _json("Error", "DynamoDB is throttling; retry after Retry-After seconds."),
+        "ServiceUnavailable": _json(
+            "Error",
+            "DynamoDB is throttling (retry after Retry-After seconds), or the function is being redeployed.",
+        ),
+        "Forbidden": _json(
+            "Error",
+            "API Gateway's answer for a route or method the API does not have (MISSING_AUTHENTICATION_TOKEN),"
+            " or a refused token where the JWT authorizer is attached.",
+        ),
+        "PayloadTooLarge": _json("Error", "The request body is over API Gateway's 10 MB limit."),
+        "TooManyRequests": _json("Error", "The stage's throttling limit was hit; retry later."),
+        "BadGateway": _json("Error", "The function failed or answered something API Gateway cannot use."),
+        "GatewayTimeout": _json("Error", "The function did not answer within API Gateway's 29 s."),
     }
     responses["ServiceUnavailable"]["headers"] = {
         "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}

@@ -9,6 +9,7 @@ these tests see exactly the functions, checks, cache policies and arguments the 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -184,9 +185,9 @@ def test_the_modules_own_project_installs_and_loads_the_main_object(tmp_path: Pa
             "--python",
             sys.executable,
         ],
+        # the caller's environment (index, proxy and CA settings), with its own target venv
         env={
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(Path.home()),
+            **{k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")},
             "UV_PROJECT_ENVIRONMENT": str(venv),
             "UV_PYTHON_DOWNLOADS": "never",
         },

@@ -29,6 +29,14 @@ BAD_CREATE_BODIES: list[tuple[str, Any, str]] = [
     ("name null", {"name": None}, "VALIDATION_ERROR"),
     ("name empty", {"name": ""}, "VALIDATION_ERROR"),
     ("name blank", {"name": "   "}, "VALIDATION_ERROR"),
+    ("name of no-break spaces", {"name": "\u00a0\u3000"}, "VALIDATION_ERROR"),
+    # control characters: a record separator is \S for Java and ECMAScript but \s for Python, so the
+    # schema spells its classes out and refuses controls in names outright
+    ("name with a record separator", {"name": "\u001e"}, "VALIDATION_ERROR"),
+    ("name with a shift-out", {"name": "a\u000eb"}, "VALIDATION_ERROR"),
+    ("name with a newline", {"name": "two\nlines"}, "VALIDATION_ERROR"),
+    ("name with a C1 control", {"name": "x\u0085"}, "VALIDATION_ERROR"),
+    ("description with a NUL", {"name": "x", "description": "a\u0000b"}, "VALIDATION_ERROR"),
     ("name 256 chars", {"name": "n" * 256}, "VALIDATION_ERROR"),
     ("description 2001 chars", {"name": "x", "description": "d" * 2001}, "VALIDATION_ERROR"),
     ("description wrong type", {"name": "x", "description": ["a"]}, "VALIDATION_ERROR"),
@@ -52,6 +60,12 @@ def test_bad_create_body_is_400_json(call_api: CallApi, case: str, body: Any, co
     assert result.error_code == code
     assert result.json()["error"]["message"]
     assert call_api("GET", "/items").json()["count"] == 0
+
+
+def test_descriptions_keep_tabs_and_line_breaks(call_api: CallApi) -> None:
+    result = call_api("POST", "/items", body={"name": "multi-line", "description": "one\n\ttwo\r\nthree"})
+    assert result.status == 201, result.body
+    assert result.json()["description"] == "one\n\ttwo\r\nthree"
 
 
 def test_base64_body_that_is_valid_utf8_json_is_accepted(call_api: CallApi) -> None:

@@ -10,9 +10,18 @@ from hypothesis import strategies as st
 
 from tests.unit.conftest import CallApi
 
-NAMES = st.text(min_size=1, max_size=255).filter(lambda s: not s.isspace() and s.strip() != "")
-# JSON Schema's \S is any non-whitespace code point; Python's str.isspace agrees with re's \s for text.
-DESCRIPTIONS = st.text(max_size=2000)
+# The schema's rules (data/schemas/item.schema.json), written independently: no control characters (C0, DEL,
+# C1) in a name, which must hold one character that is not a space; tab, LF and CR allowed in descriptions.
+CONTROL = frozenset({*map(chr, range(0x20)), *map(chr, range(0x7F, 0xA0))})
+SPACES = frozenset(
+    " \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(map(chr, range(0x2000, 0x200B)))
+)
+NAME_CHARACTERS = st.characters(exclude_characters="".join(CONTROL), exclude_categories=["Cs"])
+NAMES = st.text(NAME_CHARACTERS, min_size=1, max_size=255).filter(lambda s: not set(s) <= SPACES)
+DESCRIPTIONS = st.text(
+    st.characters(exclude_characters="".join(CONTROL - set("\t\n\r")), exclude_categories=["Cs"]),
+    max_size=2000,
+)
 STATUSES = st.sampled_from(["active", "inactive", "archived"])
 
 valid_bodies = st.fixed_dictionaries(
