@@ -135,6 +135,11 @@ class ItemsService:
         return await self._stage("smoke", source)
 
     @never_cached
+    async def contract(self, source: Source) -> Directory:
+        """Schemathesis against the env's API, judged by data/openapi.json."""
+        return await self._stage("contract", source)
+
+    @never_cached
     async def pipeline(self, source: Source) -> Directory:
         """Every stage for --env, in DAG order; all their outputs."""
         return await self._stage(None, source)

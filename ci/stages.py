@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.versions import locked_version
-from ci.spec import Command, ImageBinary, StageSpec, Upstream, frozen_env
+from ci.spec import PROJECT_TOOL_ENV, Command, ImageBinary, StageSpec, Upstream, frozen_env
 from ci.steps.dependency_audit import INCOMPLETE_EXIT_CODE
 from ci.steps.terraform_init import STATE_BUCKET_ENV_VAR
 
@@ -318,6 +318,7 @@ def _cloud_stage(
     cache_dirs: tuple[str, ...] = (UV_CACHE,),
     upstream: tuple[Upstream, ...] = (),
     persistent: tuple[str, ...] = (),
+    tool_env: str = PROJECT_TOOL_ENV,
 ) -> StageSpec:
     """A stage that acts on the env's cloud: AWS credentials as secrets, never cached (the cloud's state
     lives outside the inputs), and run against the local cloud when env is local."""
@@ -327,6 +328,7 @@ def _cloud_stage(
         tool=tool,
         tool_version=tool_version,
         image=PYTHON_IMAGE,
+        tool_env=tool_env,
         binaries=binaries,
         commands=commands,
         outputs=outputs,
@@ -518,6 +520,37 @@ def smoke(env: str, environ: Mapping[str, str]) -> StageSpec:
     )
 
 
+def contract_tests(env: str, environ: Mapping[str, str]) -> StageSpec:
+    schemathesis_lock = REPO_ROOT / "ci" / "tools" / "schemathesis" / "uv.lock"
+    return _cloud_stage(
+        env,
+        environ,
+        name="contract",
+        description=f"schemathesis --checks all (stateful too) against the {env} API and data/openapi.json",
+        tool="schemathesis",
+        tool_version=locked_version("schemathesis", schemathesis_lock),
+        tool_env="schemathesis",
+        commands=(
+            Command(
+                (
+                    "python",
+                    "-m",
+                    "ci.steps.contract",
+                    "--outputs",
+                    f"build/terraform/{env}/outputs.json",
+                    "--junitxml",
+                    f"{REPORTS}/contract-junit.xml",
+                )
+            ),
+        ),
+        outputs=(f"{REPORTS}/contract-junit.xml",),
+        passthrough_env=("API_URL",),
+        depends_on=("deploy",),
+        upstream=(Upstream("apply", f"build/terraform/{env}/outputs.json"),),
+        report=f"{REPORTS}/contract-junit.xml",
+    )
+
+
 def build_stages(env: str = "local", environ: Mapping[str, str] | None = None) -> tuple[StageSpec, ...]:
     """Every stage for ``env``, in the order `python -m ci list` shows them."""
     if env not in ENVIRONMENTS:
@@ -534,4 +567,5 @@ def build_stages(env: str = "local", environ: Mapping[str, str] | None = None) -
         apply(env, environ),
         deploy(env, environ),
         smoke(env, environ),
+        contract_tests(env, environ),
     )

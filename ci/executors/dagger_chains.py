@@ -44,6 +44,7 @@ SOURCE_EXCLUDES = (
     ".ruff_cache",
     ".pytest_cache",
     ".hypothesis",
+    ".schemathesis",
 )
 TERRAFORM_PLUGIN_CACHE = "/root/.terraform.d/plugin-cache"
 TERRAFORM_CONTAINER_ENV = {

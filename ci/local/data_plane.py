@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -281,6 +281,10 @@ class LocalDataPlane:
         outcome = binding.pool.invoke(event, str(uuid.uuid4()))
         return _gateway_response(deployment, request, outcome, request_id)
 
+    def reject(self, request: HttpRequest, response_type: str, status: int, message: str) -> HttpResponse:
+        """A request the gateway refuses before routing it (too large, unparsable), as the API shapes it."""
+        return _api_error(self.watcher.current, request, response_type, status, message, str(uuid.uuid4()))
+
     def _openapi_document(self) -> HttpResponse:
         document = self.settings.openapi_document
         if document is None or not document.is_file():
@@ -361,6 +365,11 @@ def find_openapi_document(repo_root: Path) -> Path | None:
     return candidates[0] if candidates else None
 
 
+# API Gateway's payload limit; a larger request is a 413 REQUEST_TOO_LARGE, never read in full.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+_DRAIN_CHUNK_BYTES = 1 << 20
+
+
 class _DataPlaneHttpServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -389,15 +398,51 @@ class _RequestHandler(BaseHTTPRequestHandler):
             path=path,
             query=query,
             headers=list(self.headers.items()),
-            body=self._read_body(),
+            body=b"",
             source_ip=self.client_address[0],
             host=self.headers.get("Host", ""),
         )
+        try:
+            declared = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self._send(self.server.data_plane.reject(request, "DEFAULT_4XX", 400, "Invalid Content-Length"))
+            self.close_connection = True
+            return
+        if declared > MAX_PAYLOAD_BYTES:
+            self._discard(declared)
+            self._send(self.server.data_plane.reject(request, "REQUEST_TOO_LARGE", 413, "Request Too Long"))
+            return
+        request = replace(request, body=self._read_body())
         try:
             response = self.server.data_plane.handle(request)
         except Exception as exc:  # a data plane bug must look like a gateway error, not a dropped connection
             print(f"local cloud: data plane error on {self.command} {path}: {exc!r}", file=sys.stderr)
             response = HttpResponse(500, [("Content-Type", "application/json")], INTERNAL_SERVER_ERROR)
+        self._send(response)
+
+    def _discard(self, length: int) -> None:
+        while length > 0:
+            chunk = self.rfile.read(min(length, _DRAIN_CHUNK_BYTES))
+            if not chunk:
+                break
+            length -= len(chunk)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line or headers too long, a malformed request) in JSON, the
+        way API Gateway answers, instead of its HTML page."""
+        request = HttpRequest(self.command or "", "", "", [], b"", self.client_address[0], "")
+        text = message or self.responses.get(code, ("Bad Request",))[0]
+        self._send(self.server.data_plane.reject(request, "DEFAULT_4XX", code, text))
+        self.close_connection = True
+
+    def __getattr__(self, name: str) -> Any:
+        # Any method reaches the gateway (a method the API lacks is its 403 MISSING_AUTHENTICATION_TOKEN),
+        # not http.server's 501 page for a verb without a do_<VERB> handler.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def _send(self, response: HttpResponse) -> None:
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)

@@ -54,8 +54,8 @@ def body_matches_model(body: bytes, schema: Mapping[str, Any]) -> bool:
     try:
         document = json.loads(body.decode("utf-8")) if body else None
         _compiled(json.dumps(schema, sort_keys=True))(document)
-    except (UnicodeDecodeError, ValueError, fastjsonschema.JsonSchemaException):
-        return False
+    except (UnicodeDecodeError, ValueError, RecursionError, fastjsonschema.JsonSchemaException):
+        return False  # RecursionError: JSON nested deeper than a validator walks is no valid body either
     return True
 
 

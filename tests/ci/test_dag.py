@@ -50,7 +50,8 @@ def test_selection_runs_exactly_the_named_stages_ordered_through_unselected_ones
 
 
 def test_empty_selection_means_every_stage() -> None:
-    assert len(select(build_stages("local", environ={}), [])) == 10
+    specs = build_stages("local", environ={})
+    assert list(select(specs, [])) == [spec.name for spec in specs]
 
 
 def test_unknown_stage_is_named_in_the_error() -> None:
@@ -75,6 +76,8 @@ def test_ancestors_are_every_transitive_dependency_in_run_order() -> None:
     specs = list(build_stages("dev", environ={}))
     assert ancestors(specs, "coverage") == ["lint", "test"]
     assert ancestors(specs, "lint") == []
-    assert ancestors(specs, "smoke") == [spec.name for spec in specs if spec.name != "smoke"]
+    assert ancestors(specs, "smoke") == [
+        spec.name for spec in specs if spec.name not in ("smoke", "contract")
+    ]
     with pytest.raises(PipelineDefinitionError, match="unknown stage 'nope'"):
         ancestors(specs, "nope")

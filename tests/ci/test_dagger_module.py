@@ -30,7 +30,7 @@ from ci.spec import StageResult
 from ci.stages import PYTHON_IMAGE, build_stages
 
 CHECK_STAGES = {"lint", "test", "coverage", "iac-scan", "sast", "package"}
-NEVER_CACHED = {"sast", "plan", "apply", "deploy", "smoke", "pipeline"}
+NEVER_CACHED = {"sast", "plan", "apply", "deploy", "smoke", "contract", "pipeline"}
 
 
 def selections(obj: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -20,6 +20,7 @@ CONTRACT_STAGES = [
     "apply",
     "deploy",
     "smoke",
+    "contract",
 ]
 
 

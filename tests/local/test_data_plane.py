@@ -298,3 +298,40 @@ def test_request_validator_requires_the_declared_parameters(data_plane: LocalDat
         {"message": "Missing required request parameters: [limit]"},
     )
     assert call(data_plane.url, "GET", "/items?limit=2").status == 200
+
+
+def test_a_verb_http_server_has_no_handler_for_is_still_json_from_the_gateway(
+    data_plane: LocalDataPlane,
+) -> None:
+    for method in ("TRACE", "PROPFIND", "BREW"):
+        reply = call(data_plane.url, method, "/items")
+        assert reply.status == 403, method
+        assert reply.header("Content-Type") == "application/json"
+        assert reply.json() == {"message": "Missing Authentication Token"}
+
+
+def test_requests_http_server_refuses_while_parsing_are_json_not_html(data_plane: LocalDataPlane) -> None:
+    too_long_path = call(data_plane.url, "GET", "/items/" + "x" * 100_000)
+    assert too_long_path.status == 414
+    assert too_long_path.header("Content-Type") == "application/json"
+    assert "message" in too_long_path.json()
+    huge_header = call(data_plane.url, "GET", "/items", headers=[("X-Big", "y" * 70_000)])
+    assert huge_header.status in (400, 431)
+    assert huge_header.header("Content-Type") == "application/json"
+
+
+def test_a_body_over_api_gateways_10_mb_is_413_and_the_connection_still_serves(
+    data_plane: LocalDataPlane,
+) -> None:
+    json_type = [("Content-Type", "application/json")]
+    body = b'{"name": "' + b"n" * (11 * 1024 * 1024) + b'"}'
+    reply = call(data_plane.url, "POST", "/items", body=body, headers=json_type)
+    assert (reply.status, reply.json()) == (413, {"message": "Request Too Long"})
+    assert call(data_plane.url, "GET", "/items?limit=2").status == 200
+
+
+def test_json_nested_past_any_validators_depth_is_a_400_not_a_500(data_plane: LocalDataPlane) -> None:
+    json_type = [("Content-Type", "application/json")]
+    body = b'{"name": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"
+    refused = call(data_plane.url, "POST", "/items", body=body, headers=json_type)
+    assert (refused.status, refused.json()) == (400, {"message": "Invalid request body"})

@@ -6,8 +6,10 @@ with a pipeline or another test running in this tree at the same time.
 
 from __future__ import annotations
 
+import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from ci.common.local_cloud_discovery import DISCOVERY_FILE_ENV_VAR
 from ci.local.deployment_watcher import emulator_client_session
 from ci.local.emulator import free_loopback_port
 from tests.local.http_client import call
@@ -132,6 +135,28 @@ def run_smoke_suite(cloud: LocalUp, repo_root: Path) -> subprocess.CompletedProc
     )
 
 
+def run_pipeline_stages(cloud: LocalUp, *stages: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            str(cloud.tree / ".venv" / "bin" / "python"),
+            "-m",
+            "ci",
+            "run",
+            *stages,
+            "--env",
+            "local",
+            "--executor",
+            "host",
+        ],
+        cwd=cloud.tree,
+        env={**os.environ, "CI": "true"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
 def wait_for_new_live_version(cloud: LocalUp, before: str, timeout: float = 180) -> str:
     lambda_client = cloud.emulator_client("lambda")
     deadline = time.monotonic() + timeout
@@ -158,6 +183,15 @@ def test_local_up_deploys_serves_passes_smoke_reloads_and_stops_cleanly(
     smoke = run_smoke_suite(local_up, repo_root)
     assert smoke.returncode == 0, smoke.stdout + smoke.stderr
     assert "skipped" not in smoke.stdout
+    # And it announced itself, so a pipeline run deploys into it and its contract stage passes against it
+    discovery = Path(os.environ[DISCOVERY_FILE_ENV_VAR])
+    assert json.loads(discovery.read_text())["api_url"] == api_url
+    contract = run_pipeline_stages(local_up, "deploy", "contract")
+    assert contract.returncode == 0, contract.stdout + contract.stderr
+    assert "using the running `python -m ci local up`" in contract.stdout
+    assert re.search(
+        r"note: contract: \d+ generated cases over \d+ operations and scenarios, 0 failed", contract.stdout
+    )
     # When the function's source changes (--reload)
     lambda_client = local_up.emulator_client("lambda")
     before = lambda_client.get_alias(FunctionName="items-service-local-api", Name="live")["FunctionVersion"]
@@ -174,3 +208,5 @@ def test_local_up_deploys_serves_passes_smoke_reloads_and_stops_cleanly(
     assert local_up.process.wait(timeout=60) == 0, local_up.stderr_path.read_text()[-4000:]
     time.sleep(0.5)
     assert [pid for pid in started_processes if alive(pid)] == []
+    # and it withdrew its announcement
+    assert not discovery.exists()

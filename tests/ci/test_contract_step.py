@@ -1,0 +1,53 @@
+"""The contract stage's step: what it asks schemathesis for, and how it reads the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ci.stages import build_stages
+from ci.steps.contract import CONFIG, HOOKS, OPENAPI, failures_in, schemathesis_argv
+
+JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="schemathesis" tests="3" failures="1" errors="1">
+  <testcase name="GET /items"/>
+  <testcase name="POST /items">
+    <failure message="Schema-valid request rejected&#10;Expected: 2xx">x</failure>
+  </testcase>
+  <testcase name="Stateful tests"><error message="Runtime Error">trace</error></testcase>
+</testsuite></testsuites>
+"""
+
+
+def test_every_check_in_every_phase_bounded_and_reproducible() -> None:
+    argv = schemathesis_argv("http://127.0.0.1:1", Path("build/reports/c.xml"), 60, 25, 7)
+    assert argv[argv.index("--checks") + 1] == "all"
+    assert argv[argv.index("--exclude-checks") + 1] == "unsupported_method"
+    assert argv[argv.index("--phases") + 1].split(",") == ["examples", "coverage", "fuzzing", "stateful"]
+    assert argv[argv.index("--max-time") + 1] == "60"
+    assert argv[argv.index("--seed") + 1] == "7"
+    assert argv[argv.index("--report-junit-path") + 1] == "build/reports/c.xml"
+    assert str(OPENAPI) in argv
+
+
+def test_the_committed_config_hooks_and_document_exist(repo_root: Path) -> None:
+    for path in (CONFIG, HOOKS, OPENAPI):
+        assert (repo_root / path).is_file(), path
+
+
+def test_failures_and_errors_become_one_line_each(tmp_path: Path) -> None:
+    report = tmp_path / "junit.xml"
+    report.write_text(JUNIT)
+    cases, failed = failures_in(report)
+    assert cases == 3
+    assert failed == ["POST /items: Schema-valid request rejected", "Stateful tests: Runtime Error"]
+
+
+def test_the_contract_stage_follows_deploy_beside_smoke_for_every_env() -> None:
+    for env in ("local", "dev", "staging", "prod"):
+        stages = {spec.name: spec for spec in build_stages(env, environ={})}
+        contract, smoke = stages["contract"], stages["smoke"]
+        assert contract.depends_on == smoke.depends_on == ("deploy",)
+        assert contract.tool_env == "schemathesis"
+        assert not contract.cacheable
+        assert contract.needs_cloud
+        assert contract.report == "build/reports/contract-junit.xml"
