@@ -282,18 +282,26 @@ class WorkerPool:
             self._release(worker)
 
     def _acquire(self) -> LambdaWorker | FunctionFailed | PoolRetired:
-        with self._condition:
-            while True:
-                if self._closed:
-                    return PoolRetired()
-                if self._idle:
-                    worker = self._idle.pop()  # the most recently used one: warmest caches
-                    self._busy.add(worker)
-                    return worker
-                if len(self._busy) + self._starting < self._max_workers:
-                    self._starting += 1
-                    break
-                self._condition.wait()
+        dead: list[LambdaWorker] = []
+        try:
+            with self._condition:
+                while True:
+                    if self._closed:
+                        return PoolRetired()
+                    # An idle worker can die while it waits (killed, out of memory): never hand one out.
+                    while self._idle and not self._idle[-1].alive:
+                        dead.append(self._idle.pop())
+                    if self._idle:
+                        worker = self._idle.pop()  # the most recently used one: warmest caches
+                        self._busy.add(worker)
+                        return worker
+                    if len(self._busy) + self._starting < self._max_workers:
+                        self._starting += 1
+                        break
+                    self._condition.wait()
+        finally:
+            for worker in dead:
+                worker.stop()
         return self._start_worker()
 
     def _start_worker(self) -> LambdaWorker | FunctionFailed:

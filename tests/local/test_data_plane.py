@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
 
@@ -335,3 +338,25 @@ def test_json_nested_past_any_validators_depth_is_a_400_not_a_500(data_plane: Lo
     body = b'{"name": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"
     refused = call(data_plane.url, "POST", "/items", body=body, headers=json_type)
     assert (refused.status, refused.json()) == (400, {"message": "Invalid request body"})
+
+
+def test_an_idle_worker_that_died_is_replaced_before_it_is_handed_a_request(
+    data_plane: LocalDataPlane,
+) -> None:
+    # Given a warm worker that is then killed from outside while it waits for work
+    victim = call(data_plane.url, "GET", "/probe/pid").json()["pid"]
+    os.kill(victim, signal.SIGKILL)
+    wait_for(lambda: not _alive(victim))
+    # Then the next request is served by a new worker, not answered 502
+    reply = call(data_plane.url, "GET", "/probe/pid")
+    assert reply.status == 200
+    assert reply.json()["pid"] != victim
+
+
+def _alive(pid: int) -> bool:
+    """Running (a killed child stays a zombie until the pool reaps it: that counts as dead)."""
+    status = Path(f"/proc/{pid}/status")
+    if not status.is_file():
+        return False
+    state = next((line for line in status.read_text().splitlines() if line.startswith("State:")), "")
+    return "Z" not in state.split()[1:2]
