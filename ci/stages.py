@@ -491,38 +491,52 @@ def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
     )
 
 
-def smoke(env: str, environ: Mapping[str, str]) -> StageSpec:
+def _api_test_stage(
+    env: str,
+    environ: Mapping[str, str],
+    *,
+    name: str,
+    description: str,
+    tool: str,
+    tool_version: str,
+    tool_env: str = PROJECT_TOOL_ENV,
+) -> StageSpec:
+    """A test suite against the env's deployed API (``python -m ci.steps.<name>``), after deploy."""
+    report = f"{REPORTS}/{name}-junit.xml"
+    outputs_json = f"build/terraform/{env}/outputs.json"
     return _cloud_stage(
+        env,
+        environ,
+        name=name,
+        description=description,
+        tool=tool,
+        tool_version=tool_version,
+        tool_env=tool_env,
+        commands=(
+            Command(("python", "-m", f"ci.steps.{name}", "--outputs", outputs_json, "--junitxml", report)),
+        ),
+        outputs=(report,),
+        passthrough_env=("API_URL",),
+        depends_on=("deploy",),
+        upstream=(Upstream("apply", outputs_json),),
+        report=report,
+    )
+
+
+def smoke(env: str, environ: Mapping[str, str]) -> StageSpec:
+    return _api_test_stage(
         env,
         environ,
         name="smoke",
         description=f"smoke suite against the {env} API",
         tool="pytest",
         tool_version=locked_version("pytest"),
-        commands=(
-            Command(
-                (
-                    "python",
-                    "-m",
-                    "ci.steps.smoke",
-                    "--outputs",
-                    f"build/terraform/{env}/outputs.json",
-                    "--junitxml",
-                    f"{REPORTS}/smoke-junit.xml",
-                )
-            ),
-        ),
-        outputs=(f"{REPORTS}/smoke-junit.xml",),
-        passthrough_env=("API_URL",),
-        depends_on=("deploy",),
-        upstream=(Upstream("apply", f"build/terraform/{env}/outputs.json"),),
-        report=f"{REPORTS}/smoke-junit.xml",
     )
 
 
 def contract_tests(env: str, environ: Mapping[str, str]) -> StageSpec:
     schemathesis_lock = REPO_ROOT / "ci" / "tools" / "schemathesis" / "uv.lock"
-    return _cloud_stage(
+    return _api_test_stage(
         env,
         environ,
         name="contract",
@@ -530,24 +544,6 @@ def contract_tests(env: str, environ: Mapping[str, str]) -> StageSpec:
         tool="schemathesis",
         tool_version=locked_version("schemathesis", schemathesis_lock),
         tool_env="schemathesis",
-        commands=(
-            Command(
-                (
-                    "python",
-                    "-m",
-                    "ci.steps.contract",
-                    "--outputs",
-                    f"build/terraform/{env}/outputs.json",
-                    "--junitxml",
-                    f"{REPORTS}/contract-junit.xml",
-                )
-            ),
-        ),
-        outputs=(f"{REPORTS}/contract-junit.xml",),
-        passthrough_env=("API_URL",),
-        depends_on=("deploy",),
-        upstream=(Upstream("apply", f"build/terraform/{env}/outputs.json"),),
-        report=f"{REPORTS}/contract-junit.xml",
     )
 
 
