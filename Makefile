@@ -13,7 +13,7 @@ UV_VERSION := 0.9.30
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help venv test lint fmt pipeline clean
+.PHONY: help venv test lint fmt pipeline rehearsal clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ fmt: venv ## apply ruff fixes and formatting
 
 pipeline: venv ## run every pipeline stage against an ephemeral local cloud
 	$(PY) -m ci run --env local
+
+rehearsal: venv ## rehearse the real-AWS path (bootstrap, global, dev on S3 with the OIDC roles) offline
+	$(PY) -m ci rehearse
 
 clean: ## remove build outputs and caches (keeps .venv)
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

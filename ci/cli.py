@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     cache.add_argument("action", choices=("clear",))
 
     commands.add_parser("local", help="the local cloud (`python -m ci local --help`)", add_help=False)
+    commands.add_parser(
+        "rehearse",
+        help="rehearse the real-AWS deployment path against an IAM-enforcing emulator",
+        add_help=False,
+    )
     return parser
 
 
@@ -125,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ci.local.cli import main as local_main  # noqa: PLC0415 - owned by the local cloud, loaded on use
 
         return local_main(args_list[1:])
+    if args_list[:1] == ["rehearse"]:
+        from ci.rehearsal.cli import main as rehearse_main  # noqa: PLC0415 - loaded on use
+
+        return rehearse_main(args_list[1:])
     args = _parser().parse_args(args_list)
     try:
         if args.command == "list":

@@ -44,6 +44,8 @@ LAMBDA_ZIP_MAX_BYTES = 50 * 1024 * 1024
 UV_CACHE = "/root/.cache/uv"
 TERRAFORM_PLUGIN_CACHE = "/root/.terraform.d/plugin-cache"
 AWS_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+# Who and what a deployment event names (ci/steps/deployment_event.py), when GitHub Actions runs the stage.
+DEPLOYMENT_EVENT_ENV = ("GITHUB_SHA", "GITHUB_ACTOR", "GITHUB_RUN_ID")
 
 PYTHON_SOURCES = (
     "functions/**/*.py",
@@ -356,6 +358,7 @@ def _terraform_stage(
     depends_on: tuple[str, ...],
     report: str,
     upstream: tuple[Upstream, ...],
+    passthrough_env: tuple[str, ...] = (),
 ) -> StageSpec:
     """A cloud stage running terraform in the env's root, after completing its backend configuration.
 
@@ -373,7 +376,7 @@ def _terraform_stage(
         outputs=outputs,
         depends_on=depends_on,
         report=report,
-        passthrough_env=(STATE_BUCKET_ENV_VAR,),
+        passthrough_env=(STATE_BUCKET_ENV_VAR, *passthrough_env),
         cache_dirs=(UV_CACHE, TERRAFORM_PLUGIN_CACHE),
         upstream=upstream,
         persistent=(f"{_env_root(env)}/terraform.tfstate",) if env == "local" else (),
@@ -426,6 +429,12 @@ def _lock_file(env: str) -> str:
     return f"{_env_root(env)}/.terraform.lock.hcl"
 
 
+def _recorded(env: str, stage: str, record: str | None = None) -> tuple[str, ...]:
+    """The prefix that runs a command and writes its deployment event, success or failure."""
+    extra = ("--record", record) if record else ()
+    return ("python", "-m", "ci.steps.deployment_event", "--env", env, "--stage", stage, *extra, "--")
+
+
 def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
     root, up = _env_root(env), "../../.."
     outputs_json = f"build/terraform/{env}/outputs.json"
@@ -437,6 +446,7 @@ def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
         commands=(
             Command(
                 (
+                    *_recorded(env, "apply"),
                     "terraform",
                     f"-chdir={root}",
                     "apply",
@@ -450,6 +460,7 @@ def apply(env: str, environ: Mapping[str, str]) -> StageSpec:
         ),
         outputs=(outputs_json,),
         depends_on=("plan",),
+        passthrough_env=DEPLOYMENT_EVENT_ENV,
         report=outputs_json,
         upstream=(
             Upstream("plan", f"{REPORTS}/plan-{env}.tfplan"),
@@ -470,6 +481,7 @@ def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
         commands=(
             Command(
                 (
+                    *_recorded(env, "deploy", record=f"{REPORTS}/deploy-{env}.json"),
                     "python",
                     "-m",
                     "ci.steps.deploy",
@@ -485,6 +497,7 @@ def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
             ),
         ),
         outputs=(f"{REPORTS}/deploy-{env}.json",),
+        passthrough_env=DEPLOYMENT_EVENT_ENV,
         depends_on=("apply", "package"),
         upstream=(Upstream("apply", f"build/terraform/{env}/outputs.json"), *_zips()),
         report=f"{REPORTS}/deploy-{env}.json",

@@ -27,7 +27,12 @@ from urllib.parse import parse_qsl
 from ci.common import contract
 from ci.local.access_log import flatten_request_context
 from ci.local.authorizers import Authorized, AuthorizerCache, Refused, authorize, method_arn
-from ci.local.deployment_watcher import Deployment, DeploymentWatcher, emulator_client_session
+from ci.local.deployment_watcher import (
+    Deployment,
+    DeploymentWatcher,
+    emulator_client_session,
+    emulator_credentials,
+)
 from ci.local.emulator import FAKE_AWS_ENV, LOOPBACK
 from ci.local.gateway_responses import gateway_error_response
 from ci.local.log_shipper import CloudWatchLogShipper
@@ -63,6 +68,9 @@ class DataPlaneSettings:
     max_workers_per_function: int = 4
     refresh_interval: float = 1.0
     bucket_hints: tuple[str, ...] = field(default_factory=tuple)
+    # None: the emulator's fake credentials. An emulator enforcing IAM (the deployment rehearsal) needs a
+    # real access key of its own; the data plane and the Lambda workers then use it, as their roles would.
+    aws_credentials: Mapping[str, str] | None = None
 
     @property
     def resolved_api_name(self) -> str:
@@ -78,11 +86,14 @@ class LocalDataPlane:
 
     def __init__(self, settings: DataPlaneSettings) -> None:
         self.settings = settings
-        session = emulator_client_session()
+        session = emulator_client_session(settings.aws_credentials)
         self.log_shipper = CloudWatchLogShipper(
             session.client("logs", endpoint_url=settings.emulator_endpoint)
         )
-        worker_environment = {**FAKE_AWS_ENV, "AWS_ENDPOINT_URL": settings.emulator_endpoint}
+        worker_environment = {
+            **emulator_credentials(settings.aws_credentials),
+            "AWS_ENDPOINT_URL": settings.emulator_endpoint,
+        }
         self.watcher = DeploymentWatcher(
             emulator_endpoint=settings.emulator_endpoint,
             api_name=settings.resolved_api_name,
@@ -93,6 +104,7 @@ class LocalDataPlane:
             max_workers_per_function=settings.max_workers_per_function,
             interval=settings.refresh_interval,
             bucket_hints=settings.bucket_hints,
+            credentials=settings.aws_credentials,
         )
         self._authorizer_cache = AuthorizerCache()
         self._server = _DataPlaneHttpServer((settings.host, settings.port), _RequestHandler, self)

@@ -55,12 +55,22 @@ class Deployment:
     unavailable: Mapping[FunctionRef, str] = field(default_factory=dict)
 
 
-def emulator_client_session(region: str = FAKE_AWS_ENV["AWS_REGION"]) -> boto3.session.Session:
+def emulator_credentials(credentials: Mapping[str, str] | None) -> dict[str, str]:
+    """The fake credentials, or the given ones (whose absent session token must not be the fake one)."""
+    if not credentials:
+        return dict(FAKE_AWS_ENV)
+    region = {key: FAKE_AWS_ENV[key] for key in ("AWS_REGION", "AWS_DEFAULT_REGION")}
+    return {**region, **credentials}
+
+
+def emulator_client_session(credentials: Mapping[str, str] | None = None) -> boto3.session.Session:
+    """A session for the emulator: its fake credentials, or real ones of an emulator that enforces IAM."""
+    values = emulator_credentials(credentials)
     return boto3.session.Session(
-        aws_access_key_id=FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
-        aws_session_token=FAKE_AWS_ENV["AWS_SESSION_TOKEN"],
-        region_name=region,
+        aws_access_key_id=values["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=values["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=values.get("AWS_SESSION_TOKEN"),
+        region_name=values["AWS_REGION"],
     )
 
 
@@ -76,8 +86,9 @@ class DeploymentWatcher:
         max_workers_per_function: int = 4,
         interval: float = 1.0,
         bucket_hints: tuple[str, ...] = (),
+        credentials: Mapping[str, str] | None = None,
     ) -> None:
-        session = emulator_client_session()
+        session = emulator_client_session(credentials)
         self._apigateway: APIGatewayClient = session.client("apigateway", endpoint_url=emulator_endpoint)
         self._lambda: LambdaClient = session.client("lambda", endpoint_url=emulator_endpoint)
         s3: S3Client = session.client("s3", endpoint_url=emulator_endpoint)

@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +50,10 @@ class MotoServer:
 
     port: int = 0
     log_path: Path | None = None
+    # The server's entry module (argv -H HOST -p PORT) and extra environment: the deployment rehearsal runs
+    # its own entry (moto plus an IAM decision log) with IAM enforcement switched on.
+    module: str = "ci.local.moto_server"
+    extra_env: Mapping[str, str] = field(default_factory=dict)
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -63,9 +67,9 @@ class MotoServer:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 - lives as long as the process
         # The entry point is ours (ci.local.moto_server), so the repo root must be importable.
         python_path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
-        env = {**os.environ, **FAKE_AWS_ENV, "PYTHONPATH": python_path}
+        env = {**os.environ, **FAKE_AWS_ENV, **self.extra_env, "PYTHONPATH": python_path}
         self._process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
-            [sys.executable, "-m", "ci.local.moto_server", "-H", LOOPBACK, "-p", str(self.port)],
+            [sys.executable, "-m", self.module, "-H", LOOPBACK, "-p", str(self.port)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,

@@ -21,6 +21,7 @@ module "state_bucket" {
   access_log_bucket_name             = "${var.name_prefix}-tfstate-logs-${local.account_id}"
   noncurrent_version_expiration_days = var.state_version_retention_days
   force_destroy                      = false
+  tls_only_policy_enabled            = var.s3_tls_only_policy_enabled
   tags                               = local.tags
 }
 

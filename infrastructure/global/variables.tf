@@ -42,3 +42,11 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+# --- emulator toggle: on for real AWS; only the deployment rehearsal's emulator turns it off ------------------
+
+variable "s3_tls_only_policy_enabled" {
+  description = "Bucket policies denying requests not made over TLS (moto, served over plain HTTP, cannot honour them)."
+  type        = bool
+  default     = true
+}

@@ -62,3 +62,8 @@ output "lambda_platform" {
   description = "Lambda runtime and architecture."
   value       = module.service.lambda_platform
 }
+
+output "deployment_log_group_name" {
+  description = "Log group of the deployment events (one JSON line per apply / deploy)."
+  value       = module.service.deployment_log_group_name
+}

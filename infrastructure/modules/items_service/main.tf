@@ -108,3 +108,28 @@ module "monitoring" {
   kms_deletion_window_days         = var.kms_deletion_window_days
   tags                             = local.tags
 }
+
+# Deployment events: the apply and deploy stages each write one structured line here (who, what, which
+# versions, the result), on success and on failure (ci/steps/deployment_event.py), so "what changed when"
+# has an answer in the account itself, not only in CI logs.
+locals {
+  deployment_log_group = "/items-service/${var.environment}/deployments"
+}
+
+module "deployments_key" {
+  source = "../kms_key"
+
+  description          = "${local.name_prefix} deployment events"
+  alias                = "${local.name_prefix}-deployments"
+  deletion_window_days = var.kms_deletion_window_days
+  tags                 = local.tags
+  log_group_grant      = { sid = "CloudWatchLogsEncryptsDeploymentEvents", log_group_name = local.deployment_log_group }
+}
+
+resource "aws_cloudwatch_log_group" "deployments" {
+  #checkov:skip=CKV_AWS_338:Deployment events are kept 30 days (issue 10); the audit trail of record is CloudTrail and the organisation log archive.
+  name              = local.deployment_log_group
+  retention_in_days = 30
+  kms_key_id        = module.deployments_key.arn
+  tags              = local.tags
+}

@@ -67,3 +67,8 @@ output "lambda_platform" {
   description = "Lambda runtime and architecture."
   value       = module.function.platform
 }
+
+output "deployment_log_group_name" {
+  description = "Log group of the deployment events (one JSON line per apply / deploy)."
+  value       = aws_cloudwatch_log_group.deployments.name
+}
