@@ -105,6 +105,10 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(", ".join(f"`{a}`" for a in role["unused"]) or "none")
         for refusal in role["refusals"]:
             lines.append(f"- expected refusal, {refusal['what']}: {refusal['error_code']}")
+    lines += ["", "## Deployment events", ""]
+    lines += [f"- `{json.dumps(event, sort_keys=True)}`" for event in report["deployment_events"]] or [
+        "- none"
+    ]
     lines += ["", "## What the emulator could not check", ""]
     lines.append(
         "These changes were made to a temporary copy of the policies so that moto, which evaluates actions "

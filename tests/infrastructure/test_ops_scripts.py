@@ -176,7 +176,7 @@ def test_cost_estimate_reads_the_deployed_shape(applied_local: AppliedStack) -> 
         "memory_mb": 256,
         "architecture": "x86_64",
         "tracing": False,
-        "kms_keys": 5,
+        "kms_keys": 6,
         "alarms": 9,
         "dashboards": 1,
         "tables": 2,

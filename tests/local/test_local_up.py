@@ -192,6 +192,13 @@ def test_local_up_deploys_serves_passes_smoke_reloads_and_stops_cleanly(
     assert re.search(
         r"note: contract: \d+ generated cases over \d+ operations and scenarios, 0 failed", contract.stdout
     )
+    # And every apply and deploy into it left its deployment event in the env's log group
+    logs = local_up.emulator_client("logs")
+    group = "/items-service/local/deployments"
+    events = [json.loads(e["message"]) for e in logs.filter_log_events(logGroupName=group)["events"]]
+    recorded = [(event["stage"], event["result"]) for event in events]
+    assert ("apply", "success") in recorded, recorded
+    assert recorded.count(("deploy", "success")) >= 2, recorded  # local up's own deploy, then the pipeline's
     # When the function's source changes (--reload)
     lambda_client = local_up.emulator_client("lambda")
     before = lambda_client.get_alias(FunctionName="items-service-local-api", Name="live")["FunctionVersion"]

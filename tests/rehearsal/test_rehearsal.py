@@ -30,6 +30,8 @@ from ci.rehearsal.policies import (
 )
 from ci.rehearsal.report import policy_variables
 
+pytestmark = [pytest.mark.slow, pytest.mark.terraform]
+
 SUMMARY = re.compile(r"^rehearsal: (\d+) phases passed, denied (\d+), unused grants (\d+)$")
 WHAT_IFS = {
     "infrastructure-without-CreateTable": ("infrastructure", "dynamodb:CreateTable"),

@@ -21,6 +21,8 @@ from ci.rehearsal.oidc import Workflow
 from ci.rehearsal.trust import accepts
 from ci.rehearsal.workspace import prepare
 
+pytestmark = pytest.mark.terraform
+
 REPOSITORY = "example-org/items-service"
 ROLES = ("infrastructure", "plan-readonly", "lambda-deploy")
 
