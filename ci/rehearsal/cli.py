@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import ProviderMirrorError
 from ci.local.emulator import EmulatorError
@@ -25,7 +26,8 @@ from ci.rehearsal.workspace import prepare
 
 DEFAULT_WORK_DIR = REPO_ROOT / "build" / "rehearsal"
 REPORTS_DIR = REPO_ROOT / "build" / "reports"
-REHEARSED_ENVIRONMENTS = ("dev", "staging", "prod")
+# Every environment with an S3 backend and OIDC roles: all but the local cloud's own.
+REHEARSED_ENVIRONMENTS = tuple(env for env in contract.environments() if env != "local")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -373,6 +373,7 @@ class Rehearsal:
                 "--function", "api_handler", "--group", "api-handler",
                 "--python-version", target.python_version, "--python-platform", target.platform,
                 "--output", str(artifact), "--max-bytes", str(API_HANDLER_MAX_BYTES),
+                "--work-dir", str(workspace.root / "build" / "package"),
             ),
             self.admin,
             "package",

@@ -61,7 +61,9 @@ S3_BUCKET_SUBRESOURCES = {
     "location": "BucketLocation",
     "policyStatus": "BucketPolicyStatus",
 }
-S3_DELETE_AS_PUT = ("lifecycle", "tagging", "cors", "publicAccessBlock", "encryption", "replication")
+S3_DELETE_AS_PUT = (
+    "lifecycle", "tagging", "cors", "publicAccessBlock", "encryption", "replication", "ownershipControls",
+)  # fmt: skip
 # Services whose requests moto checks against their real resource ARN, so their scoping is kept.
 RESOURCE_CHECKED_SERVICES = ("s3",)
 
