@@ -72,6 +72,21 @@ def cors_config(settings: Settings) -> CORSConfig | None:
     )
 
 
+def vary_by_origin(response: dict[str, Any]) -> dict[str, Any]:
+    """Add ``Vary: Origin`` to a resolved proxy response.
+
+    With an allowlist the CORS headers depend on the request's Origin (echoed when allowed, absent otherwise),
+    so every response must say so, or a shared cache could hand one origin's answer to another.
+    """
+    multi = response.get("multiValueHeaders")
+    if isinstance(multi, dict):
+        vary = [value for value in multi.get("Vary", []) if value != "Origin"]
+        multi["Vary"] = [*vary, "Origin"]
+    else:
+        response.setdefault("headers", {})["Vary"] = "Origin"
+    return response
+
+
 def build_app(
     settings: Settings, service: ItemService, creation: IdempotentCreation
 ) -> APIGatewayRestResolver:

@@ -9,7 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from api_handler.app import build_app
+from api_handler.app import build_app, vary_by_origin
 from api_handler.idempotency import IdempotentCreation
 from api_handler.observability import MetricsEvents, build_tracer, logger
 from api_handler.repository import DynamoItemRepository
@@ -35,4 +35,10 @@ def request_handler() -> RequestHandler:
     logger.info("items API ready", extra={"environment": settings.environment})
     tracer = build_tracer()
     handle: RequestHandler = app.resolve
+    if settings.cors_allowed_origins:
+
+        def resolve_varying_by_origin(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+            return vary_by_origin(app.resolve(event, context))
+
+        handle = resolve_varying_by_origin
     return tracer.capture_lambda_handler(handle) if tracer else handle

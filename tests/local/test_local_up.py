@@ -25,10 +25,12 @@ import pytest
 from ci.common.local_cloud_discovery import DISCOVERY_FILE_ENV_VAR
 from ci.local.deployment_watcher import emulator_client_session
 from ci.local.emulator import free_loopback_port
+from tests.local.doc_examples import check_api_examples, check_readme_script, curl_examples
 from tests.local.http_client import call
 from tests.local.working_tree import copy_of_working_tree
 
 UP_TIMEOUT_SECONDS = 600
+API_DOC_ITEM_ID = "0366d13e-28a9-4591-a318-3592b6a0c400"  # the example item of docs/API.md
 
 
 def descendants(pid: int) -> set[int]:
@@ -183,6 +185,15 @@ def test_local_up_deploys_serves_passes_smoke_reloads_and_stops_cleanly(
     smoke = run_smoke_suite(local_up, repo_root)
     assert smoke.returncode == 0, smoke.stdout + smoke.stderr
     assert "skipped" not in smoke.stdout
+    # And the docs' curl examples (README, docs/API.md) answer what the docs show
+    for index in range(3):  # the list example pages through a few active items (as `--seed` makes)
+        body = json.dumps({"name": f"doc example {index}"}).encode()
+        created = call(api_url, "POST", "/items", body, [("Content-Type", "application/json")])
+        assert created.status == 201, created.body
+    [readme_example] = curl_examples((repo_root / "README.md").read_text())
+    check_readme_script(readme_example, api_url)
+    api_examples = curl_examples((repo_root / "docs" / "API.md").read_text())
+    assert check_api_examples(api_examples, api_url, API_DOC_ITEM_ID) >= 6
     # And it announced itself, so a pipeline run deploys into it and its contract stage passes against it
     discovery = Path(os.environ[DISCOVERY_FILE_ENV_VAR])
     assert json.loads(discovery.read_text())["api_url"] == api_url

@@ -49,7 +49,7 @@ def test_crud_round_trip(target: SmokeTarget) -> None:
     [{"name": "x", "unknown": 1}, {"name": "x", "id": "mine"}, {"name": 5}, ["not", "an", "object"]],
 )
 def test_bad_bodies_are_a_400_with_the_apis_error_envelope(target: SmokeTarget, body: object) -> None:
-    # Whether the gateway's request validator or the function refuses it, the client sees one error shape
+    # The function refuses it (API Gateway has no request validator): one error shape, with the reason
     response = request(target.api_url, "POST", "/items", body)
     assert response.status == 400, response.body
     assert (response.header("Content-Type") or "").startswith("application/json")
@@ -85,6 +85,23 @@ def test_cors_preflight_and_responses_allow_the_configured_origin_only(target: S
     stranger = request(
         target.api_url, "GET", "/items?limit=1", headers={"Origin": "https://not-allowed.invalid"}
     )
+    assert stranger.header("Access-Control-Allow-Origin") in (None, "")
+    assert "Origin" in (listed.header("Vary") or "")
+
+
+def test_a_refused_body_is_readable_by_an_allowed_origin_and_says_why(target: SmokeTarget) -> None:
+    origin = allowed_origin(target)
+    refused = request(target.api_url, "POST", "/items", {"name": "x" * 300}, headers={"Origin": origin})
+    assert refused.status == 400, refused.body
+    assert refused.header("Access-Control-Allow-Origin") == origin
+    assert "Origin" in (refused.header("Vary") or "")
+    error = refused.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["details"], error
+    stranger = request(
+        target.api_url, "POST", "/items", {"name": "x" * 300}, headers={"Origin": "https://not-allowed.invalid"}
+    )
+    assert stranger.status == 400
     assert stranger.header("Access-Control-Allow-Origin") in (None, "")
 
 

@@ -47,3 +47,31 @@ def test_empty_allowlist_means_no_cors() -> None:
         {"ITEMS_TABLE_NAME": "t-items", "IDEMPOTENCY_TABLE_NAME": "t-idem", "ENVIRONMENT": "prod"}
     )
     assert cors_config(settings) is None
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [("GET", "/items", None), ("POST", "/items", {"name": ""}), ("GET", "/items/not-a-uuid", None)],
+)
+def test_every_response_says_it_varies_by_origin(
+    call_api: CallApi, method: str, path: str, body: object
+) -> None:
+    # Given an allowlist, the CORS headers depend on the request's Origin, so caches must key on it
+    for origin in (ALLOWED_ORIGIN, "https://evil.example.net", None):
+        headers = {"Origin": origin} if origin else {}
+        result = (
+            call_api(method, path, body=body, headers=headers)
+            if body
+            else call_api(method, path, headers=headers)
+        )
+        assert "Origin" in result.headers["vary"].split(","), (method, path, origin)
+
+
+def test_a_refused_body_from_an_allowed_origin_is_readable_and_says_why(call_api: CallApi) -> None:
+    # The function, not API Gateway, validates bodies: the browser gets the reason and may read it
+    result = call_api("POST", "/items", body={"name": "x" * 300}, headers={"Origin": ALLOWED_ORIGIN})
+    assert result.status == 400
+    assert result.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    error = result.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["details"]

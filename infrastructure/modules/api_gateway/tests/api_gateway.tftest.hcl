@@ -57,7 +57,12 @@ run "every_route_proxies_to_the_live_alias_with_validation" {
 
   assert {
     condition     = aws_api_gateway_method.proxied["create-item"].request_models["application/json"] == "ItemCreate" && aws_api_gateway_method.proxied["update-item"].request_models["application/json"] == "ItemUpdate"
-    error_message = "POST and PUT bodies must be validated against the shared schema's models."
+    error_message = "POST and PUT bodies must be documented by the shared schema's models."
+  }
+
+  assert {
+    condition     = alltrue([for method in aws_api_gateway_method.proxied : method.request_validator_id == null || method.request_validator_id == ""])
+    error_message = "No request validator: the function validates, so every refusal carries details and CORS headers."
   }
 
   assert {
