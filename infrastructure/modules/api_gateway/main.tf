@@ -134,11 +134,11 @@ resource "aws_api_gateway_method" "proxied" {
   #checkov:skip=CKV2_AWS_53:Bodies and parameters are validated by the function against the shared schema, so every refusal carries details and CORS headers (docs/API.md, "Who refuses what").
   for_each = local.proxied_methods
 
-  rest_api_id          = aws_api_gateway_rest_api.this.id
-  resource_id          = local.resource_ids[each.value.resource]
-  http_method          = each.value.method
-  authorization        = local.authorization
-  authorizer_id        = local.authorizer_id
+  rest_api_id        = aws_api_gateway_rest_api.this.id
+  resource_id        = local.resource_ids[each.value.resource]
+  http_method        = each.value.method
+  authorization      = local.authorization
+  authorizer_id      = local.authorizer_id
   request_models     = each.value.model == null ? null : { "application/json" = aws_api_gateway_model.this[each.value.model].name }
   request_parameters = each.value.params
 }
