@@ -99,7 +99,11 @@ def test_a_refused_body_is_readable_by_an_allowed_origin_and_says_why(target: Sm
     assert error["code"] == "VALIDATION_ERROR"
     assert error["details"], error
     stranger = request(
-        target.api_url, "POST", "/items", {"name": "x" * 300}, headers={"Origin": "https://not-allowed.invalid"}
+        target.api_url,
+        "POST",
+        "/items",
+        {"name": "x" * 300},
+        headers={"Origin": "https://not-allowed.invalid"},
     )
     assert stranger.status == 400
     assert stranger.header("Access-Control-Allow-Origin") in (None, "")
