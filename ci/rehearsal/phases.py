@@ -14,7 +14,6 @@ A phase that fails raises ``RehearsalFailedError`` naming the command and the ac
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import subprocess
@@ -170,11 +169,12 @@ class Rehearsal:
         self._step += 1
         log = self.state.workspace.logs / f"{self._step:02d}-{label}.log"
         mark = self._decision_count()
-        env = terraform_env(self._env(credentials))
-        with _init_lock(argv):
-            completed = subprocess.run(  # noqa: S603 - our own commands
-                list(argv), env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=False
-            )
+        # Its own CLI config and plugin cache: rehearsals running at once (make test runs three) must not
+        # share one, since an init can replace a cached provider under another run's apply.
+        env = terraform_env(self._env(credentials), build_dir=self.state.workspace.root / "terraform")
+        completed = subprocess.run(  # noqa: S603 - our own commands
+            list(argv), env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        )
         log.write_text(f"$ {' '.join(argv)}\n{completed.stdout}\n{completed.stderr}")
         if completed.returncode != 0:
             raise RehearsalFailedError(self._failure(argv, completed, log, mark))
@@ -605,23 +605,6 @@ class Rehearsal:
         except RehearsalFailedError as error:
             raise RehearsalFailedError(f"the plan after re-applying is not empty: {error}") from None
         result.figures.append("applied again; the next plan shows no changes")
-
-
-@contextmanager
-def _init_lock(argv: Sequence[str]) -> Iterator[None]:
-    """One `terraform init` at a time on this machine: they share the plugin cache, which is not safe for
-    concurrent installs ("failed to create directory"). Other commands run freely."""
-    if "init" not in argv:
-        yield
-        return
-    lock_path = REPO_ROOT / "build" / "terraform" / ".init.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _role_label(decision: Decision) -> str:

@@ -23,7 +23,8 @@ module "service" {
   alarm_email                 = var.alarm_email
   jwt_authorizer              = var.jwt_authorizer
 
-  s3_tls_only_policy_enabled = var.s3_tls_only_policy_enabled
+  s3_tls_only_policy_enabled         = var.s3_tls_only_policy_enabled
+  s3_lifecycle_configuration_enabled = var.s3_lifecycle_configuration_enabled
 
   deletion_protection_enabled = local.deletion_protection_enabled
   force_destroy_buckets       = local.force_destroy_buckets

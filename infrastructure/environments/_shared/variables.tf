@@ -107,3 +107,9 @@ variable "s3_tls_only_policy_enabled" {
   type        = bool
   default     = true
 }
+
+variable "s3_lifecycle_configuration_enabled" {
+  description = "S3 lifecycle rules (old artifact versions, access logs). Off only for an emulator."
+  type        = bool
+  default     = true
+}

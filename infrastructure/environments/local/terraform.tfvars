@@ -24,3 +24,6 @@ alarm_thresholds = {
 # moto serves plain HTTP and evaluates bucket policies without their conditions, so a TLS-only deny
 # statement would deny every request.
 s3_tls_only_policy_enabled = false
+# The AWS provider waits about 55 s after writing lifecycle rules (10 identical reads, 5 s apart), and moto
+# never expires objects anyway: the local loop skips them (the deployment rehearsal keeps them).
+s3_lifecycle_configuration_enabled = false

@@ -19,6 +19,7 @@ module "artifacts" {
   access_log_bucket_name             = "${local.name_prefix}-access-logs-${data.aws_caller_identity.current.account_id}"
   force_destroy                      = var.force_destroy_buckets
   tls_only_policy_enabled            = var.s3_tls_only_policy_enabled
+  lifecycle_configuration_enabled    = var.s3_lifecycle_configuration_enabled
   noncurrent_version_expiration_days = var.artifact_noncurrent_version_expiration_days
   kms_deletion_window_days           = var.kms_deletion_window_days
   tags                               = local.tags

@@ -119,6 +119,12 @@ variable "s3_tls_only_policy_enabled" {
   default     = true
 }
 
+variable "s3_lifecycle_configuration_enabled" {
+  description = "Manage the artifact and access-log buckets' lifecycle rules. Off only for an emulator (the provider waits about 55 s after writing them; moto never expires objects)."
+  type        = bool
+  default     = true
+}
+
 variable "force_destroy_buckets" {
   description = "Let destroy empty the artifact and log buckets (throw-away environments only)."
   type        = bool

@@ -69,6 +69,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  count  = var.lifecycle_configuration_enabled ? 1 : 0
   bucket = aws_s3_bucket.this.id
   rule {
     id     = "expire-noncurrent-versions"
@@ -162,6 +163,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "access_logs" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
+  count  = var.lifecycle_configuration_enabled ? 1 : 0
   bucket = aws_s3_bucket.access_logs.id
   rule {
     id     = "expire-access-logs"
@@ -202,4 +204,14 @@ resource "aws_s3_bucket_policy" "access_logs" {
     )
   })
   depends_on = [aws_s3_bucket_public_access_block.access_logs]
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.this
+  to   = aws_s3_bucket_lifecycle_configuration.this[0]
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.access_logs
+  to   = aws_s3_bucket_lifecycle_configuration.access_logs[0]
 }
