@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import ProviderMirrorError
 from ci.local.emulator import EmulatorError
@@ -26,8 +25,9 @@ from ci.rehearsal.workspace import prepare
 
 DEFAULT_WORK_DIR = REPO_ROOT / "build" / "rehearsal"
 REPORTS_DIR = REPO_ROOT / "build" / "reports"
-# Every environment with an S3 backend and OIDC roles: all but the local cloud's own.
-REHEARSED_ENVIRONMENTS = tuple(env for env in contract.environments() if env != "local")
+# The throw-away environment on the S3 backend. staging and prod share its composition and roles, but keep
+# their data on destroy (phase 5 must destroy) and allow other origins than the smoke suite's offline one.
+REHEARSED_ENVIRONMENTS = ("dev",)
 
 
 def _parser() -> argparse.ArgumentParser:
