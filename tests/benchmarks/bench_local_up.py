@@ -10,35 +10,19 @@ Run it twice: the first run also builds the package stage's uv cache.
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import subprocess
 import sys
 import time
 
-from ci.common.paths import REPO_ROOT
+from tests.benchmarks.bench_data_plane import local_cloud
 
 BUDGET_SECONDS = 30.0
 
 
 def time_to_api_url() -> float:
+    """Seconds until `ci local up` printed its URLs (bench_data_plane's launcher, which then stops it)."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ci", "local", "up"],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        for line in process.stdout or ():
-            if line.startswith("API_URL="):
-                return time.perf_counter() - started
-        raise SystemExit(f"ci local up exited with {process.wait()} before printing API_URL=")
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
+    with local_cloud():
+        return time.perf_counter() - started
 
 
 def main() -> int:
