@@ -49,7 +49,7 @@ from ci.local.proxy_event import (
 )
 from ci.local.request_validation import validation_error
 from ci.local.rest_api import RouteMatch
-from ci.local.worker_pool import InvocationOutcome, PoolRetired, Succeeded, TimedOut
+from ci.local.worker_pool import FunctionFailed, InvocationOutcome, PoolRetired, Succeeded, TimedOut
 
 OPENAPI_PATH = "/openapi.json"
 REGION = FAKE_AWS_ENV["AWS_REGION"]
@@ -365,6 +365,12 @@ def _gateway_response(
             return http_response_from_proxy_result(outcome.payload, request_id)
         except MalformedProxyResponse as exc:
             print(f"local cloud: malformed Lambda proxy response: {exc}", file=sys.stderr)
+    elif isinstance(outcome, FunctionFailed) and outcome.error_type.startswith("Runtime."):
+        # The execution environment itself failed (did not start, exited): not in the function's logs.
+        print(
+            f"local cloud: {request.method} {request.path}: {outcome.error_type}: {outcome.message}",
+            file=sys.stderr,
+        )
     return _api_error(deployment, request, "DEFAULT_5XX", 502, "Internal server error", request_id)
 
 
