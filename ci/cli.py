@@ -1,8 +1,9 @@
-"""`python -m ci`: run the pipeline, show its DAG, clear its cache, or drive the local cloud."""
+"""`python -m ci`: run the pipeline, show its DAG, clear its cache, drive the local cloud, roll back."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -58,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "rehearse",
         help="rehearse the real-AWS deployment path against an IAM-enforcing emulator",
+        add_help=False,
+    )
+    commands.add_parser(
+        "rollback",
+        help="point alias live back to the previous (or a given) version and record the event",
         add_help=False,
     )
     return parser
@@ -124,16 +130,15 @@ def _run(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+_DELEGATED = {"local": "ci.local.cli", "rehearse": "ci.rehearsal.cli", "rollback": "ci.steps.rollback"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["local"]:
-        from ci.local.cli import main as local_main  # noqa: PLC0415 - owned by the local cloud, loaded on use
-
-        return local_main(args_list[1:])
-    if args_list[:1] == ["rehearse"]:
-        from ci.rehearsal.cli import main as rehearse_main  # noqa: PLC0415 - loaded on use
-
-        return rehearse_main(args_list[1:])
+    if args_list[:1] and args_list[0] in _DELEGATED:
+        # Each owns its own options and is imported only when used (the local cloud, the rehearsal).
+        delegate = importlib.import_module(_DELEGATED[args_list[0]])
+        return int(delegate.main(args_list[1:]))
     args = _parser().parse_args(args_list)
     try:
         if args.command == "list":

@@ -475,7 +475,10 @@ def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
         env,
         environ,
         name="deploy",
-        description="upload the zip content-addressed, update code, publish a version, move alias live",
+        description=(
+            "upload the zip content-addressed, update code, publish a version, move alias live "
+            "(at once or as a watched canary)"
+        ),
         tool="boto3",
         tool_version=locked_version("boto3"),
         commands=(
@@ -497,7 +500,8 @@ def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
             ),
         ),
         outputs=(f"{REPORTS}/deploy-{env}.json",),
-        passthrough_env=DEPLOYMENT_EVENT_ENV,
+        # API_URL: the canary probe's target where Terraform's api_url is not the one to call (local cloud).
+        passthrough_env=(*DEPLOYMENT_EVENT_ENV, "API_URL"),
         depends_on=("apply", "package"),
         upstream=(Upstream("apply", f"build/terraform/{env}/outputs.json"), *_zips()),
         report=f"{REPORTS}/deploy-{env}.json",

@@ -86,3 +86,9 @@ def _environment(env: str) -> dict[str, Any]:
             f"unknown environment {env!r}; expected one of {', '.join(environments())}"
         ) from None
     return spec
+
+
+def gradual_deployment(env: str) -> dict[str, Any] | None:
+    """How a new Lambda version reaches ``env``'s alias: None = at once, else its percent steps and timing."""
+    value = _environment(env).get("gradual_deployment")
+    return dict(value) if value else None

@@ -290,7 +290,7 @@ class LocalDataPlane:
             print(f"local cloud: {request.method} {request.path}: {reason}", file=sys.stderr)
             return _api_error(deployment, request, "DEFAULT_5XX", 502, "Internal server error", request_id)
         event = build_proxy_event(request, deployment.api, route, request_id, authorizer_context)
-        outcome = binding.pool.invoke(event, str(uuid.uuid4()))
+        outcome = binding.choose().invoke(event, str(uuid.uuid4()))
         return _gateway_response(deployment, request, outcome, request_id)
 
     def reject(self, request: HttpRequest, response_type: str, status: int, message: str) -> HttpResponse:

@@ -4,11 +4,13 @@ A background thread re-reads the stage's deployment and each integrated function
 its alias) every ``interval`` seconds. When the deploy stage moves the alias to a new version, or the code,
 env vars, timeout or memory change, a new worker pool is built for it and the old one retired, so the data
 plane can start before anything is deployed (it answers 503 until then) and never serves stale code for
-long.
+long. An alias with weighted routing (a canary, ``RoutingConfig.AdditionalVersionWeights``) gets a pool for
+each version, and requests are shared between them by weight, as Lambda does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -41,9 +43,45 @@ API_GATEWAY_INTEGRATION_LIMIT_SECONDS = 29.0
 
 
 @dataclass(frozen=True)
-class FunctionBinding:
+class VersionPool:
     configuration: FunctionConfiguration
     pool: WorkerPool
+
+
+class FunctionBinding:
+    """The warm workers behind one integrated function reference: its version, and a canary's if routed.
+
+    Requests go to the canary in the proportion of its weight, spread evenly (every tenth request at 10 %)
+    rather than at random, so a canary is observable and the local tests are deterministic."""
+
+    def __init__(self, primary: VersionPool, canary: VersionPool | None = None, weight: float = 0.0) -> None:
+        self.primary = primary
+        self.canary = canary
+        self.weight = weight if canary else 0.0
+        self._credit = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def configuration(self) -> FunctionConfiguration:
+        return self.primary.configuration
+
+    @property
+    def pool(self) -> WorkerPool:
+        return self.primary.pool
+
+    def pools(self) -> list[WorkerPool]:
+        return [self.primary.pool] + ([self.canary.pool] if self.canary else [])
+
+    def choose(self) -> WorkerPool:
+        """The pool that serves the next request."""
+        if self.canary is None:
+            return self.primary.pool
+        with self._lock:
+            self._credit += self.weight
+            if self._credit >= 1.0 - 1e-9:
+                self._credit -= 1.0
+                return self.canary.pool
+        return self.primary.pool
 
 
 @dataclass(frozen=True)
@@ -122,7 +160,8 @@ class DeploymentWatcher:
         with self._refresh_lock:
             deployment, self._deployment = self._deployment, None
         for binding in deployment.functions.values() if deployment else ():
-            binding.pool.kill_all()
+            for pool in binding.pools():
+                pool.kill_all()
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
@@ -151,22 +190,56 @@ class DeploymentWatcher:
         functions: dict[FunctionRef, FunctionBinding] = {}
         unavailable: dict[FunctionRef, str] = {}
         for ref in sorted(api.functions(), key=lambda r: (r.name, r.qualifier or "")):
+            known = previous.functions.get(ref) if previous else None
             try:
-                configuration = load_function_configuration(self._lambda, ref)
+                functions[ref] = self._binding(ref, known)
             except ClientError as exc:
                 unavailable[ref] = f"function {ref.name}:{ref.qualifier} is not deployed: {exc}"
-                continue
-            known = previous.functions.get(ref) if previous else None
-            if known is not None and known.configuration == configuration:
-                functions[ref] = known
-                continue
-            try:
-                functions[ref] = FunctionBinding(configuration, self._new_pool(configuration))
             except (ArtifactNotFound, ValueError) as exc:
                 unavailable[ref] = str(exc)
         for reason in unavailable.values():
             self._report(reason)
         self._swap(Deployment(api, functions, unavailable))
+
+    def _binding(self, ref: FunctionRef, known: FunctionBinding | None) -> FunctionBinding:
+        """The workers for ``ref``: reused where nothing changed, new pools for new versions or settings."""
+        configuration = load_function_configuration(self._lambda, ref)
+        canary_version, weight = self._canary(ref)
+        canary = None
+        if canary_version is not None:
+            canary_ref = FunctionRef(ref.name, canary_version)
+            # Invoked through the alias: the canary's context shows the alias ARN, as on Lambda.
+            canary = dataclasses.replace(
+                load_function_configuration(self._lambda, canary_ref), invoked_arn=configuration.invoked_arn
+            )
+        existing = [known.primary, *([known.canary] if known.canary else [])] if known else []
+        primary_pool = self._version_pool(configuration, existing)
+        canary_pool = self._version_pool(canary, existing) if canary else None
+        if (
+            known is not None
+            and known.primary == primary_pool
+            and known.canary == canary_pool
+            and known.weight == (weight if canary else 0.0)
+        ):
+            return known
+        return FunctionBinding(primary_pool, canary_pool, weight)
+
+    def _version_pool(self, configuration: FunctionConfiguration, existing: list[VersionPool]) -> VersionPool:
+        for candidate in existing:
+            if candidate.configuration == configuration:
+                return candidate
+        return VersionPool(configuration, self._new_pool(configuration))
+
+    def _canary(self, ref: FunctionRef) -> tuple[str | None, float]:
+        """The version an alias routes a share to, and that share (Lambda allows one extra version)."""
+        if not ref.qualifier or ref.qualifier == "$LATEST" or ref.qualifier.isdigit():
+            return None, 0.0
+        routing = self._lambda.get_alias(FunctionName=ref.name, Name=ref.qualifier).get("RoutingConfig") or {}
+        weights = routing.get("AdditionalVersionWeights") or {}
+        for version, weight in weights.items():
+            if weight > 0:
+                return version, float(weight)
+        return None, 0.0
 
     def _new_pool(self, configuration: FunctionConfiguration) -> WorkerPool:
         if not configuration.runtime.startswith("python3"):
@@ -199,10 +272,15 @@ class DeploymentWatcher:
 
     def _swap(self, deployment: Deployment | None) -> None:
         previous, self._deployment = self._deployment, deployment
-        kept = {id(binding.pool) for binding in (deployment.functions.values() if deployment else ())}
+        kept = {
+            id(pool)
+            for binding in (deployment.functions.values() if deployment else ())
+            for pool in binding.pools()
+        }
         for binding in previous.functions.values() if previous else ():
-            if id(binding.pool) not in kept:
-                binding.pool.close()
+            for pool in binding.pools():
+                if id(pool) not in kept:
+                    pool.close()
 
     def _report(self, message: str) -> None:
         if message != self._last_reported:

@@ -436,6 +436,16 @@ class Rehearsal:
         )  # fmt: skip
         version = json.loads(record.read_text())["version"]
         result.figures.append(f"deployed version {version} as lambda-deploy (alias live)")
+        # `ci rollback` as lambda-deploy, twice: back to the version Terraform published, then undone, so
+        # the smoke suite runs against the deployed version again.
+        for _ in range(2):
+            self.run_command((sys.executable, "-m", "ci", "rollback", "--env", env), deployer, "rollback")
+        serving = self._client("lambda", deployer).get_alias(
+            FunctionName=contract.name("api_function", env), Name=contract.function_alias()
+        )["FunctionVersion"]
+        if serving != version:
+            raise RehearsalFailedError(f"two rollbacks left live on version {serving}, expected {version}")
+        result.figures.append(f"ci rollback as lambda-deploy: live -> previous -> {version} again")
         result.figures.append(self._deployment_events())
         iam, s3 = self._client("iam", deployer), self._client("s3", deployer)
         probe_role = f"{contract.name('env_prefix', env)}-rehearsal-probe"
@@ -461,8 +471,9 @@ class Rehearsal:
         logs = self._client("logs", self.admin)
         events = [json.loads(e["message"]) for e in logs.filter_log_events(logGroupName=group)["events"]]
         recorded = [(e["stage"], e["result"]) for e in events]
-        if ("apply", "success") not in recorded or ("deploy", "success") not in recorded:
-            raise RehearsalFailedError(f"deployment events in {group}: {recorded}, expected apply and deploy")
+        expected = [("apply", "success"), ("deploy", "success"), ("rollback", "success")]
+        if any(event not in recorded for event in expected):
+            raise RehearsalFailedError(f"deployment events in {group}: {recorded}, expected {expected}")
         self.state.deployment_events = events
         return f"deployment events in {group}: " + ", ".join(
             f"{stage} {result}" for stage, result in recorded

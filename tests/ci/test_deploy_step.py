@@ -104,7 +104,8 @@ def test_cli_reads_terraform_outputs_prints_rollback_and_records(
 
     assert code == 0
     printed = capsys.readouterr().out
-    assert "rollback: aws lambda update-alias" in printed
+    assert "traffic shift: at once" in printed  # dev's contract: no gradual deployment
+    assert "rollback: python -m ci rollback --env dev   (or: aws lambda update-alias" in printed
     assert json.loads((tmp_path / "d.json").read_text())["previous_version"] == "1"
 
 

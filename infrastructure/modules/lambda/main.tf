@@ -95,7 +95,8 @@ resource "aws_lambda_alias" "live" {
   function_version = aws_lambda_function.this.version
 
   lifecycle {
-    # The deploy stage owns which version is live; Terraform only creates the alias.
-    ignore_changes = [function_version]
+    # The deploy stage owns which version is live, a canary's routing and the note of the version served
+    # before (which `ci rollback` reads); Terraform only creates the alias.
+    ignore_changes = [function_version, routing_config, description]
   }
 }
