@@ -24,6 +24,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 HEADER = struct.Struct(">I")
@@ -120,7 +121,20 @@ def describe_error(exc: BaseException, error_type: str | None = None) -> dict[st
 
 
 def max_memory_used_mb() -> int:
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # ru_maxrss is KiB on Linux
+    """Peak resident memory of this execution environment, as Lambda's "Max Memory Used".
+
+    Linux: VmHWM, this process's own peak since it started. Not ru_maxrss, which Linux carries over fork and
+    exec from the parent: a worker started by a large process (a long test session, 257 MB) looked out of
+    memory before running a line."""
+    try:
+        with Path("/proc/self/status").open() as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024  # kB
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak / (1024 * 1024 if sys.platform == "darwin" else 1024))  # bytes on macOS, KiB elsewhere
 
 
 def load_handler() -> Callable[[Any, LambdaContext], Any]:

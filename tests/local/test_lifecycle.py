@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from ci.local.data_plane import DataPlaneSettings, LocalDataPlane, find_openapi_
 from ci.local.deployed_function import ArtifactNotFound, ArtifactStore, FunctionConfiguration
 from ci.local.deployment_watcher import emulator_client_session
 from ci.local.emulator import MotoServer
+from ci.local.worker_pool import WORKER_SCRIPT
 from tests.local.conftest import BUCKET, deploy_probe
 from tests.local.http_client import call
 
@@ -87,3 +90,23 @@ def test_committed_openapi_document_is_found_in_data(tmp_path: Path) -> None:
     default = tmp_path / "data" / "openapi.json"
     default.write_text("{}")
     assert find_openapi_document(tmp_path) == default
+
+
+def test_a_worker_started_by_a_large_process_reports_its_own_peak_memory_not_its_parents() -> None:
+    # Given a parent that holds 300 MB (a long test session is about that large), every page touched
+    ballast = bytearray(300 * 1024 * 1024)
+    for offset in range(0, len(ballast), 4096):
+        ballast[offset] = 1
+    # When a process it starts measures its peak memory the way the worker does
+    measure = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('lambda_worker', {str(WORKER_SCRIPT)!r})\n"
+        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+        "print(module.max_memory_used_mb())\n"
+    )
+    printed = subprocess.run(
+        [sys.executable, "-c", measure], capture_output=True, text=True, check=True
+    ).stdout
+    # Then it sees its own few megabytes: a 256 MB function would otherwise be "out of memory" at once
+    assert int(printed) < 100
+    del ballast
