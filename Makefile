@@ -31,8 +31,12 @@ venv: $(VENV)/.synced ## create/update .venv from uv.lock
 
 # Coverage of functions/ and data/ is enforced here too (fail_under in pyproject.toml), not only by the
 # pipeline's coverage stage, so `.ci/run` proves the 90 % floor on every push.
+# Test files run in parallel (pytest-xdist, one file per worker at a time: module fixtures such as the
+# rehearsal's emulators are never shared across workers); each worker has its own session moto server.
+# Most of the suite waits on Terraform, emulators and subprocesses, so 3 workers pay off on 2 cores.
+PYTEST_WORKERS ?= 3
 test: venv ## run the whole test suite (unit, integration, infrastructure, pipeline, local cloud); coverage >= 90 %
-	$(PY) -m pytest --cov --cov-report=term
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term
 
 lint: venv ## ruff (lint + format check) and mypy
 	$(PY) -m ruff check .
