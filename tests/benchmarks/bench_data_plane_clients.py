@@ -3,8 +3,8 @@
 Goals (issue: safe, fast delivery): 16-client throughput ≥ 1-client throughput, and with 16 clients
 p99 ≤ 4 x p50. Each client keeps one HTTP connection and sends GET /items/{id} back to back for a fixed time.
 
-    .venv/bin/python -m tests.benchmarks.bench_data_plane_clients [--seconds 10] [--clients 16]  # starts ci local up
-    .venv/bin/python -m tests.benchmarks.bench_data_plane_clients --api-url URL
+    .venv/bin/python -m tests.benchmarks.bench_data_plane_clients [--seconds 10] [--clients 16]
+    .venv/bin/python -m tests.benchmarks.bench_data_plane_clients --api-url URL   # else it starts ci local up
 """
 
 from __future__ import annotations
