@@ -6,6 +6,13 @@ exist, so every caller (tests, the pipeline's stages, the docs) gets its environ
 providers found in the mirror (``$TF_PROVIDER_MIRROR``, default ``/opt/tf-plugins``) and a ``direct``
 block that excludes exactly those, plus a shared plugin cache.
 
+The cache is filled from an unpacked mirror before Terraform runs (under a file lock, once), and
+``TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE`` lets ``init`` link from it instead of reinstalling:
+Terraform does not make writing the cache safe for concurrent inits ("mkdir .../plugin-cache/...: file
+exists" when the test workers, the rehearsal and a stage init at once), while reading it is. The lock-file
+caveat of that setting does not apply here: lock files are not committed (see docs/DEPLOYMENT.md). A
+provider that only the registry has is still cached by the first init that needs it.
+
 Shell use::
 
     eval "$(python -m ci.common.terraform_cli env)"          # export lines for this shell
@@ -15,8 +22,10 @@ Shell use::
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -62,6 +71,34 @@ def mirrored_providers(mirror: Path) -> list[str]:
     )
 
 
+def _link_or_copy(source: str, destination: str) -> None:
+    """Hard-link a provider file into the cache (the binary is hundreds of MB), copying across devices."""
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
+
+
+def warm_plugin_cache(mirror: Path, providers: Sequence[str], plugin_cache: Path) -> None:
+    """Put every unpacked mirror package of ``providers`` into the plugin cache, each one atomically.
+
+    The cache uses the unpacked mirror's layout (``host/namespace/type/version/os_arch/``). Packed (zip)
+    mirrors are left to Terraform. Concurrent callers serialise on a lock file beside the cache.
+    """
+    with (plugin_cache.parent / f"{PLUGIN_CACHE_NAME}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for provider in providers:
+            for package in sorted((mirror / provider).glob("*/*")):
+                target = plugin_cache / package.relative_to(mirror)
+                if not package.is_dir() or target.is_dir():
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+                shutil.rmtree(partial, ignore_errors=True)
+                shutil.copytree(package, partial, copy_function=_link_or_copy)
+                partial.rename(target)
+
+
 def render_cli_config(
     mirror: Path | None, providers: Sequence[str], allow_registry: bool, plugin_cache: Path
 ) -> str:
@@ -103,6 +140,8 @@ def terraform_env(
     config_path = build_dir / CLI_CONFIG_NAME
     plugin_cache = build_dir / PLUGIN_CACHE_NAME
     plugin_cache.mkdir(parents=True, exist_ok=True)
+    if mirror is not None:
+        warm_plugin_cache(mirror, providers, plugin_cache)
     config = render_cli_config(mirror, providers, allow_registry, plugin_cache)
     if not config_path.is_file() or config_path.read_text() != config:
         # Write-then-rename so a concurrent reader never sees a half-written file.
@@ -111,12 +150,19 @@ def terraform_env(
         partial.replace(config_path)
     env["TF_CLI_CONFIG_FILE"] = str(config_path)
     env["TF_PLUGIN_CACHE_DIR"] = str(plugin_cache)
+    env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] = "true"
     env["TF_IN_AUTOMATION"] = "1"
     env["CHECKPOINT_DISABLE"] = "1"  # no version-check calls home
     return env
 
 
-EXPORTED_NAMES = ("TF_CLI_CONFIG_FILE", "TF_PLUGIN_CACHE_DIR", "TF_IN_AUTOMATION", "CHECKPOINT_DISABLE")
+EXPORTED_NAMES = (
+    "TF_CLI_CONFIG_FILE",
+    "TF_PLUGIN_CACHE_DIR",
+    "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE",
+    "TF_IN_AUTOMATION",
+    "CHECKPOINT_DISABLE",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 """Fixtures for the infrastructure tests: the terraform CLI with the project's offline provider config.
 
 Each stack is initialised once per test session (``init -backend=false``), with its data directory under
-build/terraform/pytest/ so tests never touch a developer's own ``.terraform`` or a running pipeline's.
+build/terraform/pytest/<xdist worker>/ so tests never touch a developer's own ``.terraform``, a running
+pipeline's, or another test worker's (two processes initialising one data directory race).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ci.common.terraform_cli import terraform_env
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
 
 INFRA = REPO_ROOT / "infrastructure"
-DATA_DIRS = REPO_ROOT / "build" / "terraform" / "pytest"
+DATA_DIRS = REPO_ROOT / "build" / "terraform" / "pytest" / os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 ENVIRONMENTS = contract.environments()
 MODULES = tuple(sorted(path.name for path in (INFRA / "modules").iterdir() if (path / "main.tf").is_file()))
@@ -109,14 +110,9 @@ def stack_checks(terraform: Terraform) -> dict[str, StackCheck]:
         test = terraform.run(stack, "test", "-no-color") if has_terraform_tests(stack) else None
         return StackCheck(stack, init, validate, test)
 
-    # The first init fills the shared plugin cache; Terraform does not make filling it safe for concurrent
-    # inits (a clean clone saw "mkdir .../plugin-cache/...: file exists" and a dangling provider link), while
-    # linking from a filled cache is. So one stack goes first, alone, and the rest follow in parallel.
-    first, *rest = ALL_STACKS
-    results = [check(first)]
+    # terraform_env() has filled the shared plugin cache from the mirror, so concurrent inits only read it.
     with ThreadPoolExecutor(max_workers=3) as pool:
-        results += pool.map(check, rest)
-    return {result.stack: result for result in results}
+        return {result.stack: result for result in pool.map(check, ALL_STACKS)}
 
 
 def output_of(result: subprocess.CompletedProcess[str] | None) -> str:

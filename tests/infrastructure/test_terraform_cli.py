@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,42 @@ def test_wrapper_exits_2_with_the_reason_when_no_provider_can_be_installed(tmp_p
     )
     assert result.returncode == 2
     assert "cannot install Terraform provider" in result.stderr
+
+
+def test_the_plugin_cache_is_filled_from_the_mirror_before_terraform_runs(tmp_path: Path) -> None:
+    # Given a mirror holding the AWS provider unpacked, and an empty build directory
+    mirror = fake_mirror(tmp_path / "mirror", AWS)
+    # When the environment is built twice (the second time, the cache is already filled)
+    for _ in range(2):
+        env = terraform_env({"TF_PROVIDER_MIRROR": str(mirror)}, build_dir=tmp_path / "build")
+    # Then the cache holds the package in Terraform's layout and init may link from it
+    cached = Path(env["TF_PLUGIN_CACHE_DIR"]) / AWS / "5.100.0" / "linux_amd64" / "terraform-provider-stub"
+    assert cached.is_file()
+    assert not list(Path(env["TF_PLUGIN_CACHE_DIR"]).rglob("*.partial"))
+    assert env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] == "true"
+
+
+@pytest.mark.terraform
+def test_concurrent_inits_with_a_cold_cache_all_link_from_it(tmp_path: Path) -> None:
+    # Given a build directory whose plugin cache has never been filled (as in a fresh clone)
+    env = terraform_env(build_dir=tmp_path / "build")
+    stacks = ("environments/dev", "environments/prod", "global", "bootstrap")
+
+    # When several stacks initialise at once (as the test workers, the rehearsal and stages do)
+    def init(stack: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
+            cwd=REPO_ROOT / "infrastructure" / stack,
+            env={**env, "TF_DATA_DIR": str(tmp_path / stack.replace("/", "-"))},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
+        results = list(pool.map(init, stacks))
+    # Then every init succeeds, each using the shared cache rather than writing it
+    for stack, result in zip(stacks, results, strict=True):
+        assert result.returncode == 0, f"{stack}: {result.stderr}"
+        assert "from the shared cache directory" in result.stdout, stack
