@@ -11,6 +11,24 @@ from typing import Protocol
 from ci.spec import Command, StageResult, StageSpec
 
 OUTPUT_TAIL_LINES = 30
+
+# What a stage on the host gets from the caller's environment besides the names its spec declares
+# (secrets, passthrough_env): the process basics a container image has of its own, and the machine's
+# network settings (proxy, private CA bundle, package index) without which uv, pip-audit or terraform cannot
+# reach anything. Everything else -- tokens, a stray PYTHONPATH -- stays out, as in a container.
+HOST_BASE_ENV = frozenset(
+    {
+        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "TZ", "TMPDIR", "CI",
+        "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED",
+        "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy",
+        "all_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
+        "AWS_CA_BUNDLE", "TF_PROVIDER_MIRROR", "TF_ALLOW_REGISTRY",
+    }
+)  # fmt: skip
+HOST_BASE_ENV_PREFIXES = ("LC_", "PIP_", "UV_")
+# On the host, a cloud stage aimed at real AWS may also use the caller's AWS profile (its files are under
+# HOME). Containers have no such files, so the Dagger path takes credentials as the spec's secrets only.
+HOST_AWS_PROFILE_ENV = ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
 # A line a command prints to tell the reader something the stage's status cannot (see StageResult.notes).
 NOTE_PREFIX = "note: "
 
@@ -29,6 +47,18 @@ class Executor(Protocol):
     async def run(self, spec: StageSpec, runtime_env: Mapping[str, str]) -> StageResult:
         """Run one stage; ``runtime_env`` holds values known only at run time (local cloud endpoints)."""
         ...
+
+
+def declared_environment(
+    spec: StageSpec, caller_env: Mapping[str, str], *, aws_profile: bool = False
+) -> dict[str, str]:
+    """The caller's variables a stage may see: the names its spec declares, plus the host base set."""
+    declared = {*spec.secrets, *spec.passthrough_env, *(HOST_AWS_PROFILE_ENV if aws_profile else ())}
+    return {
+        name: value
+        for name, value in caller_env.items()
+        if name in declared or name in HOST_BASE_ENV or name.startswith(HOST_BASE_ENV_PREFIXES)
+    }
 
 
 def tail(text: str, lines: int = OUTPUT_TAIL_LINES) -> str:

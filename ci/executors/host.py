@@ -24,7 +24,13 @@ import anyio.to_thread
 from ci.cache import StageCache, cache_key
 from ci.common.terraform_cli import ProviderMirrorError, terraform_env
 from ci.common.tool_envs import ToolEnvError, ensure_tool_env
-from ci.executors.base import CommandFailure, error_result, notes_in, stage_result
+from ci.executors.base import (
+    CommandFailure,
+    declared_environment,
+    error_result,
+    notes_in,
+    stage_result,
+)
 from ci.spec import PROJECT_TOOL_ENV, Command, StageResult, StageSpec
 
 
@@ -46,13 +52,16 @@ class HostExecutor:
         yield
 
     def environment(self, spec: StageSpec, runtime_env: Mapping[str, str]) -> dict[str, str]:
-        """The process environment: caller's env + the stage's env + run-time values, tool bin dir first."""
+        """The process environment, tool bin dir first: what the spec declares of the caller's environment
+        (plus the base set, ``declared_environment``), the stage's env and the run-time values."""
         bin_dir = (
             project_bin_dir(self.root)
             if spec.tool_env == PROJECT_TOOL_ENV
             else ensure_tool_env(spec.tool_env)
         )
-        env = {**os.environ, **spec.env, **runtime_env}
+        # A local cloud's runtime_env carries its own credentials; a profile would only get in their way.
+        aws_profile = spec.needs_cloud and "AWS_ACCESS_KEY_ID" not in runtime_env
+        env = {**declared_environment(spec, os.environ, aws_profile=aws_profile), **spec.env, **runtime_env}
         env["PATH"] = os.pathsep.join([str(bin_dir), env.get("PATH", os.defpath)])
         env["VIRTUAL_ENV"] = str(bin_dir.parent)
         if spec.tool == "terraform":

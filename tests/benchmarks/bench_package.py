@@ -1,6 +1,6 @@
 """Benchmark: build the API handler zip twice; it must be byte-identical and at most 5 MB.
 
-    .venv/bin/python tests/benchmarks/bench_package.py
+    .venv/bin/python -m tests.benchmarks.bench_package
 
 Both builds run the package stage's exact command (from ci/stages.py) for the dev target
 (python3.13, arm64), into two different output files, a second apart.
@@ -16,10 +16,8 @@ import time
 import zipfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO_ROOT))
-
-from ci.stages import API_HANDLER_MAX_BYTES, build_stages  # noqa: E402 - after the path setup above
+from ci.common.paths import REPO_ROOT
+from ci.stages import API_HANDLER_MAX_BYTES, build_stages
 
 
 def build(output: Path) -> tuple[float, bytes]:

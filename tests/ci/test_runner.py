@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from types import MappingProxyType
 
 import anyio
 import pytest
@@ -206,3 +208,43 @@ def test_a_cached_result_keeps_its_notes(tmp_path: Path) -> None:
     [second], _ = run(tmp_path, [stage], cache=True)
     assert first.notes == second.notes == ("12 checks, 2 skipped",)
     assert second.cached
+
+
+DUMP_ENV = "import json,os,sys; open(sys.argv[1],'w').write(json.dumps(dict(os.environ)))"
+
+
+def stage_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **options: object) -> dict[str, str]:
+    """What a stage's process sees when the caller's shell holds a token, a profile and a proxy."""
+    monkeypatch.setenv("SOME_TOKEN", "caller-secret")
+    monkeypatch.setenv("DECLARED_ONE", "passed")
+    monkeypatch.setenv("AWS_PROFILE", "operator")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("UV_INDEX_URL", "https://pypi.internal/simple")
+    dump = tmp_path / "env.json"
+    results, _ = run(tmp_path, [spec("show", Command(("python", "-c", DUMP_ENV, str(dump))), **options)])
+    assert results[0].status == "passed", results[0]
+    return dict(json.loads(dump.read_text()))
+
+
+def test_a_host_stage_sees_only_what_its_spec_declares_plus_the_base_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = stage_environment(
+        tmp_path, monkeypatch, passthrough_env=("DECLARED_ONE",), env=MappingProxyType({"OWN": "1"})
+    )
+    # declared names and the stage's own env arrive; so do the machine's network settings and PATH
+    assert (seen["DECLARED_ONE"], seen["OWN"]) == ("passed", "1")
+    assert seen["HTTPS_PROXY"] == "http://proxy.internal:3128"
+    assert seen["UV_INDEX_URL"] == "https://pypi.internal/simple"
+    assert "PATH" in seen
+    # an undeclared token, and a profile for a stage that does not act on the cloud, do not
+    assert "SOME_TOKEN" not in seen
+    assert "AWS_PROFILE" not in seen
+
+
+def test_a_cloud_stage_on_the_host_may_use_the_callers_aws_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = stage_environment(tmp_path, monkeypatch, needs_cloud=True, secrets=("AWS_ACCESS_KEY_ID",))
+    assert seen["AWS_PROFILE"] == "operator"
+    assert "SOME_TOKEN" not in seen
