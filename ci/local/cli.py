@@ -24,8 +24,8 @@ from types import FrameType
 from ci.common.local_cloud_discovery import RunningCloud, announced
 from ci.common.paths import REPO_ROOT
 from ci.local.cloud import LocalCloud, ephemeral_local_cloud
-from ci.local.deploy import DeployError, deploy, redeploy_code
 from ci.local.emulator import EmulatorError
+from ci.local.pipeline_deploy import DeployError, deploy, redeploy_code
 
 READY_TIMEOUT_SECONDS = 60.0
 RELOAD_POLL_SECONDS = 1.0

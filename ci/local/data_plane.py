@@ -28,8 +28,8 @@ from ci.common import contract
 from ci.local.access_log import flatten_request_context
 from ci.local.authorizers import Authorized, AuthorizerCache, Refused, authorize, method_arn
 from ci.local.deployment_watcher import (
-    Deployment,
     DeploymentWatcher,
+    ServedApi,
     emulator_client_session,
     emulator_credentials,
 )
@@ -79,6 +79,16 @@ class DataPlaneSettings:
     @property
     def resolved_stage_name(self) -> str:
         return self.stage_name or self.env_name
+
+
+@dataclass
+class _Exchange:
+    """One request on its way through the gateway: what it was routed to and the proxy event built for it."""
+
+    request: HttpRequest
+    request_id: str
+    deployment: ServedApi | None = None
+    event: dict[str, Any] | None = None
 
 
 class LocalDataPlane:
@@ -133,30 +143,23 @@ class LocalDataPlane:
         if request.method == "GET" and request.path == OPENAPI_PATH:
             return self._openapi_document()
         started = time.perf_counter()
-        request_id = str(uuid.uuid4())
-        response = self._respond(request, request_id)
-        deployment = self.watcher.current
+        exchange = _Exchange(request, str(uuid.uuid4()))
+        response = self._respond(exchange)
+        deployment = exchange.deployment or self.watcher.current
         if deployment is not None and deployment.api.access_log is not None:
-            self._write_access_log(deployment, request, request_id, response, time.perf_counter() - started)
+            self._write_access_log(deployment, exchange, response, time.perf_counter() - started)
         return response
 
     def _write_access_log(
-        self,
-        deployment: Deployment,
-        request: HttpRequest,
-        request_id: str,
-        response: HttpResponse,
-        elapsed_seconds: float,
+        self, deployment: ServedApi, exchange: _Exchange, response: HttpResponse, elapsed_seconds: float
     ) -> None:
         settings = deployment.api.access_log
         assert settings is not None  # noqa: S101 - checked by the caller
-        route = deployment.api.match(request.path, request.method)
-        context = (
-            build_proxy_event(request, deployment.api, route, request_id)["requestContext"] if route else {}
-        )
+        request = exchange.request
+        context = exchange.event["requestContext"] if exchange.event is not None else {}
         values = {
             **flatten_request_context(context),
-            "requestId": request_id,
+            "requestId": exchange.request_id,
             "httpMethod": request.method,
             "path": f"/{deployment.api.stage_name}{request.path}",
             "status": str(response.status),
@@ -168,25 +171,30 @@ class LocalDataPlane:
         stream = f"{deployment.api.id}_{deployment.api.stage_name}"
         self.log_shipper.emit(settings.group, stream, settings.render(values))
 
-    def _respond(self, request: HttpRequest, request_id: str) -> HttpResponse:
+    def _respond(self, exchange: _Exchange) -> HttpResponse:
+        request, request_id = exchange.request, exchange.request_id
         for _ in range(3):  # a function version replaced mid-request is retried on the new one
             deployment = self.watcher.current
             if deployment is None:
                 reason = self.watcher.not_deployed_reason
                 return gateway_error(503, f"No API is deployed in the local cloud yet ({reason})")
+            exchange.deployment = deployment
             route = deployment.api.match(request.path, request.method)
             if route is None or route.method is None:
                 message = "Missing Authentication Token"
                 return _api_error(
                     deployment, request, "MISSING_AUTHENTICATION_TOKEN", 403, message, request_id
                 )
+            # Built once per routing: the integration receives it, the access log reads its requestContext.
+            event = exchange.event = build_proxy_event(request, deployment.api, route, request_id)
             admitted = self._admit(request, deployment, route, request_id)
             if isinstance(admitted, HttpResponse):
                 return admitted
-            authorizer_context = admitted.context if admitted else None
+            if admitted is not None:
+                event["requestContext"]["authorizer"] = dict(admitted.context)
             if route.method.integration_type == "MOCK":
-                return self._mock(request, deployment, route, request_id)
-            response = self._invoke_function(request, deployment, route, request_id, authorizer_context)
+                return self._mock(request, deployment, route, event)
+            response = self._invoke_function(request, deployment, route, event)
             if response is not None:
                 return response
             self.watcher.refresh()
@@ -194,7 +202,7 @@ class LocalDataPlane:
         return _api_error(self.watcher.current, request, "DEFAULT_5XX", 503, message, request_id)
 
     def _admit(
-        self, request: HttpRequest, deployment: Deployment, route: RouteMatch, request_id: str
+        self, request: HttpRequest, deployment: ServedApi, route: RouteMatch, request_id: str
     ) -> HttpResponse | Authorized | None:
         """What runs before the integration, in API Gateway's order: the authorizer, then the validator.
         The refusal, or the authorizer's decision (None for a public method)."""
@@ -224,11 +232,11 @@ class LocalDataPlane:
         return authorized
 
     def _mock(
-        self, request: HttpRequest, deployment: Deployment, route: RouteMatch, request_id: str
+        self, request: HttpRequest, deployment: ServedApi, route: RouteMatch, event: dict[str, Any]
     ) -> HttpResponse:
         """A MOCK integration (CORS preflight); its templates see the same request data as a proxy event."""
         assert route.method is not None  # noqa: S101 - the caller matched a method
-        event = build_proxy_event(request, deployment.api, route, request_id)
+        request_id = str(event["requestContext"]["requestId"])
         parameters = {
             "header": event["headers"],
             "querystring": event["queryStringParameters"] or {},
@@ -250,7 +258,7 @@ class LocalDataPlane:
         return HttpResponse(mock.status, headers, body)
 
     def _authorize(
-        self, request: HttpRequest, deployment: Deployment, route: RouteMatch
+        self, request: HttpRequest, deployment: ServedApi, route: RouteMatch
     ) -> Authorized | Refused:
         method = route.method
         authorizer = deployment.api.authorizers.get(method.authorizer_id or "") if method else None
@@ -271,14 +279,10 @@ class LocalDataPlane:
         )
 
     def _invoke_function(
-        self,
-        request: HttpRequest,
-        deployment: Deployment,
-        route: RouteMatch,
-        request_id: str,
-        authorizer_context: Mapping[str, Any] | None = None,
+        self, request: HttpRequest, deployment: ServedApi, route: RouteMatch, event: dict[str, Any]
     ) -> HttpResponse | None:
         """The Lambda proxy integration; None when the function version was retired while waiting."""
+        request_id = str(event["requestContext"]["requestId"])
         method = route.method
         if method is None or method.integration_type != "AWS_PROXY" or method.function is None:
             kind = method.integration_type if method else "none"
@@ -289,7 +293,6 @@ class LocalDataPlane:
             reason = deployment.unavailable.get(method.function, "function not resolved")
             print(f"local cloud: {request.method} {request.path}: {reason}", file=sys.stderr)
             return _api_error(deployment, request, "DEFAULT_5XX", 502, "Internal server error", request_id)
-        event = build_proxy_event(request, deployment.api, route, request_id, authorizer_context)
         outcome = binding.choose().invoke(event, str(uuid.uuid4()))
         return _gateway_response(deployment, request, outcome, request_id)
 
@@ -305,7 +308,7 @@ class LocalDataPlane:
 
 
 def _api_error(
-    deployment: Deployment | None,
+    deployment: ServedApi | None,
     request: HttpRequest,
     response_type: str,
     status: int,
@@ -326,7 +329,7 @@ def _api_error(
     )
 
 
-def _refusal(deployment: Deployment, request: HttpRequest, refused: Refused, request_id: str) -> HttpResponse:
+def _refusal(deployment: ServedApi, request: HttpRequest, refused: Refused, request_id: str) -> HttpResponse:
     """The gateway's answer when a Lambda authorizer does not let the request through."""
     error_type = _AUTHORIZER_ERROR_TYPES.get(refused.status, "AuthorizerConfigurationException")
     headers = [
@@ -352,7 +355,7 @@ _AUTHORIZER_RESPONSE_TYPES = {401: "UNAUTHORIZED", 403: "ACCESS_DENIED"}
 
 
 def _gateway_response(
-    deployment: Deployment, request: HttpRequest, outcome: InvocationOutcome, request_id: str
+    deployment: ServedApi, request: HttpRequest, outcome: InvocationOutcome, request_id: str
 ) -> HttpResponse | None:
     """What API Gateway answers for an invocation's outcome; None when it must be retried."""
     if isinstance(outcome, PoolRetired):

@@ -85,7 +85,7 @@ class FunctionBinding:
 
 
 @dataclass(frozen=True)
-class Deployment:
+class ServedApi:
     """One consistent view: the API and, per function it integrates, warm workers or why there are none."""
 
     api: DeployedRestApi
@@ -138,7 +138,7 @@ class DeploymentWatcher:
         self._worker_environment = dict(worker_environment)
         self._max_workers = max_workers_per_function
         self._interval = interval
-        self._deployment: Deployment | None = None
+        self._deployment: ServedApi | None = None
         self.not_deployed_reason = "the local cloud has not looked for a deployment yet"
         self._refresh_lock = threading.Lock()
         self._stop = threading.Event()
@@ -146,7 +146,7 @@ class DeploymentWatcher:
         self._last_reported = ""
 
     @property
-    def current(self) -> Deployment | None:
+    def current(self) -> ServedApi | None:
         return self._deployment
 
     def start(self) -> None:
@@ -199,7 +199,7 @@ class DeploymentWatcher:
                 unavailable[ref] = str(exc)
         for reason in unavailable.values():
             self._report(reason)
-        self._swap(Deployment(api, functions, unavailable))
+        self._swap(ServedApi(api, functions, unavailable))
 
     def _binding(self, ref: FunctionRef, known: FunctionBinding | None) -> FunctionBinding:
         """The workers for ``ref``: reused where nothing changed, new pools for new versions or settings."""
@@ -270,7 +270,7 @@ class DeploymentWatcher:
         )
         return max(1, min(self._max_workers, reserved)) if reserved is not None else self._max_workers
 
-    def _swap(self, deployment: Deployment | None) -> None:
+    def _swap(self, deployment: ServedApi | None) -> None:
         previous, self._deployment = self._deployment, deployment
         kept = {
             id(pool)

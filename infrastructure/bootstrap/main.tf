@@ -1,3 +1,10 @@
+# Names default to data/contract.json's project (the pipeline and the environments read the same file).
+locals {
+  contract    = jsondecode(file("${path.module}/../../data/contract.json"))
+  name_prefix = coalesce(var.name_prefix, local.contract.project)
+  project_tag = coalesce(var.project_tag, local.contract.project)
+}
+
 # One-time, per AWS account, applied by an administrator: GitHub's OIDC identity provider and the three
 # roles the workflows assume. Nothing here holds a long-lived secret.
 provider "aws" {
@@ -41,13 +48,13 @@ locals {
     partition    = data.aws_partition.current.partition
     account_id   = data.aws_caller_identity.current.account_id
     region       = var.aws_region
-    name_prefix  = var.name_prefix
-    project_tag  = var.project_tag
-    state_bucket = "${var.name_prefix}-tfstate-${data.aws_caller_identity.current.account_id}"
-    lock_table   = "${var.name_prefix}-terraform-locks"
+    name_prefix  = local.name_prefix
+    project_tag  = local.project_tag
+    state_bucket = "${local.name_prefix}-tfstate-${data.aws_caller_identity.current.account_id}"
+    lock_table   = "${local.name_prefix}-terraform-locks"
   }
   github_token_host = "token.actions.githubusercontent.com"
-  tags              = merge(var.tags, { Project = var.project_tag, ManagedBy = "terraform", Stack = "bootstrap" })
+  tags              = merge(var.tags, { Project = local.project_tag, ManagedBy = "terraform", Stack = "bootstrap" })
 }
 
 resource "aws_iam_openid_connect_provider" "github" {
@@ -61,7 +68,7 @@ resource "aws_iam_openid_connect_provider" "github" {
 resource "aws_iam_role" "github" {
   for_each = local.role_subjects
 
-  name                 = "${var.name_prefix}-github-${each.key}"
+  name                 = "${local.name_prefix}-github-${each.key}"
   description          = local.role_descriptions[each.key]
   max_session_duration = 3600
   assume_role_policy = jsonencode({
@@ -85,8 +92,8 @@ resource "aws_iam_role" "github" {
 resource "aws_iam_policy" "github" {
   for_each = local.role_policy_files
 
-  name        = "${var.name_prefix}-github-${each.key}"
-  description = "${local.role_descriptions[each.key]} (scoped to ${var.name_prefix}-* resources)"
+  name        = "${local.name_prefix}-github-${each.key}"
+  description = "${local.role_descriptions[each.key]} (scoped to ${local.name_prefix}-* resources)"
   policy      = templatefile("${path.module}/policies/${each.value}", local.policy_variables)
   tags        = local.tags
 }

@@ -69,20 +69,20 @@ variable "deploy_environments" {
 }
 
 variable "name_prefix" {
-  description = "Prefix every service resource name starts with; the policies grant nothing outside it."
+  description = "Prefix every service resource name starts with; the policies grant nothing outside it. Default: the project in data/contract.json."
   type        = string
-  default     = "items-service"
+  default     = null
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{2,30}$", var.name_prefix))
+    condition     = var.name_prefix == null || can(regex("^[a-z][a-z0-9-]{2,30}$", var.name_prefix))
     error_message = "name_prefix must be 3-31 lowercase letters, digits or hyphens."
   }
 }
 
 variable "project_tag" {
-  description = "Value of the Project tag on the service's KMS keys (keys have no names, so they are scoped by tag)."
+  description = "Value of the Project tag on the service's KMS keys (keys have no names, so they are scoped by tag). Default: the project in data/contract.json."
   type        = string
-  default     = "items-service"
+  default     = null
 }
 
 variable "tags" {

@@ -1,3 +1,10 @@
+# Names default to data/contract.json's project (the pipeline and the environments read the same file).
+locals {
+  contract    = jsondecode(file("${path.module}/../../data/contract.json"))
+  name_prefix = coalesce(var.name_prefix, local.contract.project)
+  project_tag = coalesce(var.project_tag, local.contract.project)
+}
+
 # Account-wide, applied once by an administrator before any environment: the Terraform state bucket,
 # the state lock table and API Gateway's account-level CloudWatch role.
 provider "aws" {
@@ -10,15 +17,15 @@ data "aws_partition" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
-  tags       = merge(var.tags, { Project = var.project_tag, ManagedBy = "terraform", Stack = "global" })
+  tags       = merge(var.tags, { Project = local.project_tag, ManagedBy = "terraform", Stack = "global" })
 }
 
 module "state_bucket" {
   source = "../modules/s3"
 
-  bucket_name = "${var.name_prefix}-tfstate-${local.account_id}"
+  bucket_name = "${local.name_prefix}-tfstate-${local.account_id}"
   # Not "-access-logs-": that suffix is what the infrastructure role may manage for the environments.
-  access_log_bucket_name             = "${var.name_prefix}-tfstate-logs-${local.account_id}"
+  access_log_bucket_name             = "${local.name_prefix}-tfstate-logs-${local.account_id}"
   noncurrent_version_expiration_days = var.state_version_retention_days
   force_destroy                      = false
   tls_only_policy_enabled            = var.s3_tls_only_policy_enabled
@@ -28,8 +35,8 @@ module "state_bucket" {
 module "locks_key" {
   source = "../modules/kms_key"
 
-  description = "${var.name_prefix} Terraform lock table"
-  alias       = "${var.name_prefix}-terraform-locks"
+  description = "${local.name_prefix} Terraform lock table"
+  alias       = "${local.name_prefix}-terraform-locks"
   tags        = local.tags
 }
 
@@ -44,7 +51,7 @@ moved {
 }
 
 resource "aws_dynamodb_table" "locks" {
-  name                        = "${var.name_prefix}-terraform-locks"
+  name                        = "${local.name_prefix}-terraform-locks"
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = "LockID"
   deletion_protection_enabled = true
@@ -68,7 +75,7 @@ resource "aws_dynamodb_table" "locks" {
 
 # API Gateway writes execution logs through one role per account and region.
 resource "aws_iam_role" "apigateway_cloudwatch" {
-  name        = "${var.name_prefix}-apigateway-cloudwatch"
+  name        = "${local.name_prefix}-apigateway-cloudwatch"
   description = "Lets API Gateway push execution logs to CloudWatch Logs (account setting)."
   assume_role_policy = jsonencode({
     Version = "2012-10-17"

@@ -10,20 +10,20 @@ variable "aws_region" {
 }
 
 variable "name_prefix" {
-  description = "Prefix of the shared resources (state bucket <prefix>-tfstate-<account>, lock table <prefix>-terraform-locks)."
+  description = "Prefix of the shared resources (state bucket <prefix>-tfstate-<account>, lock table <prefix>-terraform-locks). Default: the project in data/contract.json."
   type        = string
-  default     = "items-service"
+  default     = null
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{2,30}$", var.name_prefix))
+    condition     = var.name_prefix == null || can(regex("^[a-z][a-z0-9-]{2,30}$", var.name_prefix))
     error_message = "name_prefix must be 3-31 lowercase letters, digits or hyphens."
   }
 }
 
 variable "project_tag" {
-  description = "Project tag value (the OIDC roles reach KMS keys by this tag)."
+  description = "Project tag value (the OIDC roles reach KMS keys by this tag). Default: the project in data/contract.json."
   type        = string
-  default     = "items-service"
+  default     = null
 }
 
 variable "state_version_retention_days" {

@@ -11,25 +11,12 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import statistics
 import threading
 import time
 from urllib.parse import urlsplit
 
-from tests.benchmarks.bench_data_plane import local_cloud
-
-
-def create_item(api_url: str) -> str:
-    parts = urlsplit(api_url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    body = json.dumps({"name": "benchmark item"})
-    connection.request("POST", "/items", body=body, headers={"Content-Type": "application/json"})
-    created = connection.getresponse()
-    item = json.loads(created.read())
-    if created.status != 201:
-        raise SystemExit(f"could not create the benchmark item: {created.status} {item}")
-    return f"/items/{item['id']}"
+from tests.benchmarks.bench_data_plane import create_item, local_cloud
 
 
 def load(api_url: str, path: str, clients: int, seconds: float) -> tuple[float, list[float], int]:
@@ -73,7 +60,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def report(api_url: str, clients: int, seconds: float) -> bool:
-    path = create_item(api_url)
+    parts = urlsplit(api_url)
+    path = create_item(http.client.HTTPConnection(parts.hostname, parts.port, timeout=30))
     load(api_url, path, clients, 2.0)  # warm every worker the pool will start
     single, single_latencies, single_errors = load(api_url, path, 1, seconds)
     many, latencies, errors = load(api_url, path, clients, seconds)

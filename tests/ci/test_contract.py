@@ -118,3 +118,68 @@ def test_runtime_targets_map_to_the_wheel_platforms_of_the_package_stage() -> No
     assert contract.runtime_target("local").platform == "x86_64-manylinux2014"
     assert contract.runtime_target("prod").python_version == "3.13"
     assert contract.runtime_target("prod").platform == "aarch64-manylinux2014"
+
+
+# --- Terraform reads the contract too (jsondecode(file(".../data/contract.json"))) ---------------------
+
+INFRA = REPO_ROOT / "infrastructure"
+QUOTED = re.compile(r'"([^"]*)"')
+# Terraform allows no expressions in a backend block: these spell the state key and lock table, and are
+# drift-checked below. bootstrap's deploy_environments names GitHub environments, checked the same way.
+TERRAFORM_ALLOWED = {"backend.tf"}
+BOOTSTRAP_VARIABLES = INFRA / "bootstrap" / "variables.tf"
+
+
+def _terraform_code_lines() -> list[tuple[str, str]]:
+    """(file:line, text) of every Terraform line outside tests, comments and descriptions."""
+    lines = []
+    for path in sorted(INFRA.rglob("*.tf")):
+        relative = path.relative_to(REPO_ROOT)
+        if {"tests", ".terraform"} & set(relative.parts) or path.name in TERRAFORM_ALLOWED:
+            continue
+        for number, text in enumerate(path.read_text().splitlines(), start=1):
+            code = text.strip()
+            if code.startswith(("#", "//", "description", "error_message")):
+                continue
+            lines.append((f"{relative}:{number}", code))
+    return lines
+
+
+def test_no_terraform_file_spells_the_project_name() -> None:
+    offenders = [where for where, code in _terraform_code_lines() if contract.project() in code]
+    assert offenders == [], "read the name from data/contract.json instead: " + ", ".join(offenders)
+
+
+def test_no_terraform_file_spells_the_environment_list() -> None:
+    environments = set(contract.environments())
+    offenders = [
+        where
+        for where, code in _terraform_code_lines()
+        if len(set(QUOTED.findall(code)) & environments) >= 2
+        and not (where.startswith(str(BOOTSTRAP_VARIABLES.relative_to(REPO_ROOT))) and "default" in code)
+    ]
+    assert offenders == [], "read the environments from data/contract.json instead: " + ", ".join(offenders)
+
+
+def test_the_bootstrap_trusts_the_github_environment_of_every_deployed_environment() -> None:
+    default = re.search(
+        r'variable "deploy_environments".*?default\s*=\s*\[([^\]]*)\]', BOOTSTRAP_VARIABLES.read_text(), re.S
+    )
+    assert default is not None
+    assert QUOTED.findall(default.group(1)) == [env for env in contract.environments() if env != "local"]
+
+
+@pytest.mark.parametrize("env", [env for env in contract.environments() if env != "local"])
+def test_each_backend_names_the_state_key_and_lock_table_of_the_contract(env: str) -> None:
+    backend = (INFRA / "environments" / env / "backend.tf").read_text()
+    settings = dict(re.findall(r'^\s*(key|dynamodb_table)\s*=\s*"([^"]+)"', backend, re.M))
+    assert settings == {"key": contract.name("state_key", env), "dynamodb_table": contract.name("lock_table")}
+
+
+def test_the_terraform_scan_sees_the_code_it_checks() -> None:
+    # the composition is scanned, and it does read the contract
+    code = dict(_terraform_code_lines())
+    composition = [
+        text for where, text in code.items() if where.startswith("infrastructure/modules/items_service/")
+    ]
+    assert any("data/contract.json" in text for text in composition)

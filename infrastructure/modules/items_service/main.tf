@@ -3,10 +3,18 @@
 data "aws_caller_identity" "current" {}
 
 locals {
-  name_prefix   = "items-service-${var.environment}"
-  function_name = "${local.name_prefix}-api"
+  # data/contract.json owns the project name, the environments and the name patterns (Python reads the same
+  # file through ci/common/contract.py), so a name is spelled once for Terraform and the pipeline alike.
+  contract = jsondecode(file(local.contract_path))
+  name_values = {
+    project    = local.contract.project
+    env        = var.environment
+    account_id = data.aws_caller_identity.current.account_id
+  }
+  name_prefix   = templatestring(local.contract.names.env_prefix, local.name_values)
+  function_name = templatestring(local.contract.names.api_function, local.name_values)
   tags = merge(var.tags, {
-    Project     = "items-service"
+    Project     = local.contract.project
     Environment = var.environment
     ManagedBy   = "terraform"
   })
@@ -15,7 +23,7 @@ locals {
 module "artifacts" {
   source = "../s3"
 
-  bucket_name                        = "${local.name_prefix}-artifacts-${data.aws_caller_identity.current.account_id}"
+  bucket_name                        = templatestring(local.contract.names.artifacts_bucket, local.name_values)
   access_log_bucket_name             = "${local.name_prefix}-access-logs-${data.aws_caller_identity.current.account_id}"
   force_destroy                      = var.force_destroy_buckets
   tls_only_policy_enabled            = var.s3_tls_only_policy_enabled
@@ -114,7 +122,7 @@ module "monitoring" {
 # versions, the result), on success and on failure (ci/steps/deployment_event.py), so "what changed when"
 # has an answer in the account itself, not only in CI logs.
 locals {
-  deployment_log_group = "/items-service/${var.environment}/deployments"
+  deployment_log_group = templatestring(local.contract.names.deployment_log_group, local.name_values)
 }
 
 module "deployments_key" {

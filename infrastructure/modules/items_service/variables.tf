@@ -1,10 +1,15 @@
+locals {
+  # Beside the variable it checks: the contract also lists the environments (a validation may read it).
+  contract_path = "${path.module}/../../../data/contract.json"
+}
+
 variable "environment" {
-  description = "Environment name; names every resource items-service-<environment>-…"
+  description = "Environment name, one of data/contract.json's environments; it names every resource (<project>-<environment>-…)."
   type        = string
 
   validation {
-    condition     = contains(["local", "dev", "staging", "prod"], var.environment)
-    error_message = "environment must be one of local, dev, staging, prod."
+    condition     = contains(keys(jsondecode(file(local.contract_path)).environments), var.environment)
+    error_message = "environment must be one of the environments in data/contract.json."
   }
 }
 

@@ -9,12 +9,12 @@ variable "function_name" {
 }
 
 variable "environment" {
-  description = "Deployment environment, passed to the function as ENVIRONMENT."
+  description = "Deployment environment, passed to the function as ENVIRONMENT (the composition checks it against data/contract.json)."
   type        = string
 
   validation {
-    condition     = contains(["local", "dev", "staging", "prod"], var.environment)
-    error_message = "environment must be one of local, dev, staging, prod."
+    condition     = can(regex("^[a-z][a-z0-9-]*$", var.environment))
+    error_message = "environment must be a lowercase name such as dev."
   }
 }
 

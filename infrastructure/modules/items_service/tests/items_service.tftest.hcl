@@ -42,3 +42,13 @@ run "modules_are_wired_to_each_other_by_the_naming_contract" {
     error_message = "CORS origins must reach the function."
   }
 }
+
+run "an_environment_the_contract_does_not_list_is_refused" {
+  command = plan
+
+  variables {
+    environment = "qa"
+  }
+
+  expect_failures = [var.environment]
+}
