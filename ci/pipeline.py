@@ -28,7 +28,7 @@ from ci.spec import StageResult
 from ci.stages import build_stages
 
 # Values the local cloud hands to cloud stages when it is already running (`python -m ci local up`).
-LOCAL_CLOUD_VARIABLES = ("AWS_ENDPOINT_URL", "LOCAL_CLOUD_ENDPOINT", "API_URL")
+LOCAL_CLOUD_VARIABLES = ("AWS_ENDPOINT_URL", "LOCAL_CLOUD_ENDPOINT", "API_URL", "LOCAL_CLOUD_AUTH")
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,12 @@ def cloud_env_from(values: Mapping[str, str]) -> dict[str, str]:
     if endpoint:
         env.setdefault("AWS_ENDPOINT_URL", endpoint)
         env["TF_VAR_aws_endpoint_url"] = endpoint
+    # A cloud started with `ci local up --auth` guards its API with the JWT authorizer: plan it the same.
+    if env.pop("LOCAL_CLOUD_AUTH", "").lower() in {"1", "true", "yes"}:
+        from ci.local.identity import mint_token  # noqa: PLC0415 - only for a guarded local cloud
+
+        env["TF_VAR_authorizer_enabled"] = "true"
+        env.setdefault("API_TOKEN", mint_token(subject="pipeline"))
     return env
 
 
@@ -106,6 +112,7 @@ def local_cloud_env(
                 "AWS_ENDPOINT_URL": running.endpoint_url,
                 "LOCAL_CLOUD_ENDPOINT": running.endpoint_url,
                 "API_URL": running.api_url,
+                **({"LOCAL_CLOUD_AUTH": "true"} if running.auth else {}),
             }
         )
         return

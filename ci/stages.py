@@ -44,6 +44,8 @@ LAMBDA_ZIP_MAX_BYTES = 50 * 1024 * 1024
 UV_CACHE = "/root/.cache/uv"
 TERRAFORM_PLUGIN_CACHE = "/root/.terraform.d/plugin-cache"
 AWS_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+# A bearer token for an API guarded by the JWT authorizer: the canary probe, smoke and contract send it.
+API_TOKEN_SECRET = ("API_TOKEN",)
 # Who and what a deployment event names (ci/steps/deployment_event.py), when GitHub Actions runs the stage.
 DEPLOYMENT_EVENT_ENV = ("GITHUB_SHA", "GITHUB_ACTOR", "GITHUB_RUN_ID")
 
@@ -180,10 +182,7 @@ def iac_scan() -> StageSpec:
         ),
         inputs=(
             "infrastructure/**/*.tf",
-            "infrastructure/**/*.tfvars",
             "infrastructure/**/*.json",
-            # checkov reads its configuration from the scanned directory.
-            "infrastructure/.checkov.yaml",
             "ci/tools/checkov/uv.lock",
         ),
         outputs=(f"{REPORTS}/checkov.sarif",),
@@ -321,6 +320,7 @@ def _cloud_stage(
     upstream: tuple[Upstream, ...] = (),
     persistent: tuple[str, ...] = (),
     tool_env: str = PROJECT_TOOL_ENV,
+    extra_secrets: tuple[str, ...] = (),
 ) -> StageSpec:
     """A stage that acts on the env's cloud: AWS credentials as secrets, never cached (the cloud's state
     lives outside the inputs), and run against the local cloud when env is local."""
@@ -335,7 +335,7 @@ def _cloud_stage(
         commands=commands,
         outputs=outputs,
         env=frozen_env(_cloud_env(env, environ)),
-        secrets=AWS_CREDENTIALS,
+        secrets=(*AWS_CREDENTIALS, *extra_secrets),
         passthrough_env=passthrough_env,
         cache_dirs=cache_dirs,
         depends_on=depends_on,
@@ -502,6 +502,7 @@ def deploy(env: str, environ: Mapping[str, str]) -> StageSpec:
         outputs=(f"{REPORTS}/deploy-{env}.json",),
         # API_URL: the canary probe's target where Terraform's api_url is not the one to call (local cloud).
         passthrough_env=(*DEPLOYMENT_EVENT_ENV, "API_URL"),
+        extra_secrets=API_TOKEN_SECRET,
         depends_on=("apply", "package"),
         upstream=(Upstream("apply", f"build/terraform/{env}/outputs.json"), *_zips()),
         report=f"{REPORTS}/deploy-{env}.json",
@@ -534,6 +535,7 @@ def _api_test_stage(
         ),
         outputs=(report,),
         passthrough_env=("API_URL",),
+        extra_secrets=API_TOKEN_SECRET,
         depends_on=("deploy",),
         upstream=(Upstream("apply", outputs_json),),
         report=report,

@@ -31,6 +31,9 @@ class RunningCloud:
     endpoint_url: str
     api_url: str
     table_name: str
+    # Whether its API is guarded by the JWT authorizer (`ci local up --auth`): a pipeline run into this cloud
+    # must plan the same, or its apply would remove the authorizer.
+    auth: bool = False
 
 
 def _alive(pid: int) -> bool:

@@ -1,9 +1,12 @@
-"""`python -m ci local up [--port N] [--seed] [--reload]`: a whole local cloud in the foreground.
+"""`python -m ci local up [--port N] [--seed] [--reload] [--auth]`: a whole local cloud in the foreground.
 
 Starts the emulator and the data plane, deploys the project into it with the pipeline's own stages, and once
 the API answers prints ``API_URL=``, ``DYNAMODB_ENDPOINT=`` and ``TABLE_NAME=`` lines on stdout (progress
 goes to stderr) and publishes the same endpoints in build/local-cloud/running.json, where the pipeline and
 the ops tools find it. SIGINT or SIGTERM stops everything it started and removes that file.
+
+With ``--auth`` every /items method is guarded by the JWT authorizer (functions/authorizer) trusting the
+local test key, and an ``API_TOKEN=`` line follows; ``python -m ci local token`` mints more tokens.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from types import FrameType
 
 from ci.common.local_cloud_discovery import RunningCloud, announced
 from ci.common.paths import REPO_ROOT
+from ci.local import identity
 from ci.local.cloud import LocalCloud, ephemeral_local_cloud
 from ci.local.emulator import EmulatorError
 from ci.local.pipeline_deploy import DeployError, deploy, redeploy_code
 
 READY_TIMEOUT_SECONDS = 60.0
 RELOAD_POLL_SECONDS = 1.0
+MAX_TOKEN_TTL_SECONDS = 86400
 
 
 class _Stop(Exception):
@@ -45,13 +50,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--seed", action="store_true", help="insert the deterministic development items")
     up.add_argument("--reload", action="store_true", help="repackage and redeploy when functions/ changes")
+    up.add_argument(
+        "--auth",
+        action="store_true",
+        help="guard the API with the JWT authorizer trusting the local test key; prints API_TOKEN=",
+    )
+    token = commands.add_parser("token", help="print a bearer token env local's authorizer accepts")
+    token.add_argument(
+        "--subject", default=identity.DEFAULT_SUBJECT, help="the caller (sub claim, createdBy)"
+    )
+    token.add_argument(
+        "--ttl", type=int, default=identity.DEFAULT_TTL_SECONDS, help="seconds until it expires (1..86400)"
+    )
     return parser
 
 
-def wait_until_api_answers(cloud: LocalCloud, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+def wait_until_api_answers(
+    cloud: LocalCloud, token: str | None = None, timeout: float = READY_TIMEOUT_SECONDS
+) -> None:
     """Ready = a real answer from the function (anything but the data plane's 503 "not deployed")."""
     deadline = time.monotonic() + timeout
-    probe = f"{cloud.api_url}/items?limit=1"
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    probe = urllib.request.Request(f"{cloud.api_url}/items?limit=1", headers=headers)  # noqa: S310 - loopback
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(probe, timeout=10) as response:  # noqa: S310 - our loopback data plane
@@ -106,21 +126,28 @@ def up(args: argparse.Namespace) -> int:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with ephemeral_local_cloud(emulator_port=args.emulator_port, api_port=args.port) as cloud:
+        with ephemeral_local_cloud(
+            emulator_port=args.emulator_port, api_port=args.port, auth=args.auth
+        ) as cloud:
             print(f"local cloud: emulator {cloud.endpoint_url}, data plane {cloud.api_url}", file=sys.stderr)
             print(
                 "local cloud: deploying (package, plan, apply, deploy, migrate)", file=sys.stderr, flush=True
             )
             deploy(cloud, sys.stderr, seed=args.seed)
-            wait_until_api_answers(cloud)
+            token = identity.mint_token() if args.auth else None
+            wait_until_api_answers(cloud, token)
             print(
                 f"local cloud: ready in {time.monotonic() - started:.1f}s (Ctrl-C to stop)", file=sys.stderr
             )
-            running = RunningCloud(os.getpid(), cloud.endpoint_url, cloud.api_url, cloud.table_name)
+            running = RunningCloud(
+                os.getpid(), cloud.endpoint_url, cloud.api_url, cloud.table_name, auth=args.auth
+            )
             with announced(running):
                 print(f"API_URL={cloud.api_url}")
                 print(f"DYNAMODB_ENDPOINT={cloud.endpoint_url}")
                 print(f"TABLE_NAME={cloud.table_name}", flush=True)
+                if token:
+                    print(f"API_TOKEN={token}", flush=True)
                 serve_until_stopped(cloud, args.reload, stop)
     except _Stop as signalled:
         print(f"local cloud: {signalled}, stopped", file=sys.stderr)
@@ -137,8 +164,21 @@ def up(args: argparse.Namespace) -> int:
     return 0
 
 
+def token(args: argparse.Namespace) -> int:
+    if not 1 <= args.ttl <= MAX_TOKEN_TTL_SECONDS:
+        print(f"local cloud: --ttl must be between 1 and {MAX_TOKEN_TTL_SECONDS} seconds", file=sys.stderr)
+        return 2
+    if not args.subject.strip():
+        print("local cloud: --subject must not be empty", file=sys.stderr)
+        return 2
+    print(identity.mint_token(args.subject, args.ttl))
+    return 0
+
+
 def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
     if args.command == "up":
         return up(args)
+    if args.command == "token":
+        return token(args)
     return 2

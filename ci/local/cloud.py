@@ -20,6 +20,8 @@ from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
 from ci.local.proxy_event import ACCOUNT_ID
 
 DEFAULT_WORK_DIR = REPO_ROOT / "build" / "local-cloud"
+# Set for the pipeline stages deploying into a cloud started with --auth: env local then plans the authorizer.
+AUTH_ENV_VAR = "LOCAL_CLOUD_AUTH"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class LocalCloud:
     emulator: MotoServer
     data_plane: LocalDataPlane
     env_name: str
+    auth: bool = False
 
     @property
     def endpoint_url(self) -> str:
@@ -48,6 +51,7 @@ class LocalCloud:
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "LOCAL_CLOUD_ENDPOINT": self.endpoint_url,
             "API_URL": self.api_url,
+            **({AUTH_ENV_VAR: "true"} if self.auth else {}),
         }
 
 
@@ -70,6 +74,7 @@ def ephemeral_local_cloud(
     api_port: int = 0,
     work_dir: Path = DEFAULT_WORK_DIR,
     repo_root: Path = REPO_ROOT,
+    auth: bool = False,
 ) -> Iterator[LocalCloud]:
     """A moto server and a data plane for the duration of the block; both stopped however it ends."""
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -88,7 +93,7 @@ def ephemeral_local_cloud(
         )
         data_plane.start()
         try:
-            yield LocalCloud(emulator, data_plane, env_name)
+            yield LocalCloud(emulator, data_plane, env_name, auth)
         finally:
             data_plane.stop()
             forget_terraform_state(env_name, repo_root)

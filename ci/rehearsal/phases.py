@@ -30,6 +30,7 @@ from botocore.exceptions import ClientError
 
 from ci.common import contract
 from ci.common.paths import REPO_ROOT
+from ci.common.stack_outputs import stack_outputs
 from ci.common.terraform_cli import terraform_env
 from ci.local.data_plane import DataPlaneSettings, LocalDataPlane, find_openapi_document
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer
@@ -302,7 +303,7 @@ class Rehearsal:
             "global-apply",
         )
         outputs = json.loads(self.terraform(root, ("output", "-json"), self.admin, "global-outputs"))
-        self.state.global_outputs = {name: value["value"] for name, value in outputs.items()}
+        self.state.global_outputs = stack_outputs(outputs)
         infrastructure = self.assume(
             "infrastructure", Workflow(GITHUB_REPOSITORY, environment=self.state.env)
         )

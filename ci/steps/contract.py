@@ -40,7 +40,11 @@ def schemathesis_cli() -> str:
     return str(beside) if beside.is_file() else "st"
 
 
-def schemathesis_argv(url: str, junit: Path, max_time: int, max_examples: int, seed: int) -> list[str]:
+def schemathesis_argv(
+    url: str, junit: Path, max_time: int, max_examples: int, seed: int, api_token: str | None = None
+) -> list[str]:
+    # An API guarded by the JWT authorizer: every generated request carries the token (API_TOKEN).
+    authorization = ["--header", f"Authorization: Bearer {api_token}"] if api_token else []
     return [
         schemathesis_cli(),
         "--config-file",
@@ -72,6 +76,7 @@ def schemathesis_argv(url: str, junit: Path, max_time: int, max_examples: int, s
         "junit",
         "--report-junit-path",
         str(junit),
+        *authorization,
     ]
 
 
@@ -103,7 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     args.junitxml.parent.mkdir(parents=True, exist_ok=True)
-    command = schemathesis_argv(url, args.junitxml, args.max_time, args.max_examples, args.seed)
+    token = os.environ.get("API_TOKEN") or None
+    command = schemathesis_argv(url, args.junitxml, args.max_time, args.max_examples, args.seed, token)
     print(f"contract: {url} against {OPENAPI} (seed {args.seed}, at most {args.max_time}s)", flush=True)
     env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)}
     process = subprocess.Popen(  # noqa: S603 - fixed argv

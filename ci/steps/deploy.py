@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from ci.common import contract
+from ci.common.stack_outputs import stack_outputs
 from ci.steps.smoke import api_url
 from ci.steps.traffic_shift import CanaryFailed, GradualDeployment, HealthWatch, ShiftReport, shift
 
@@ -50,7 +51,7 @@ class Target:
     def from_outputs(cls, outputs: dict[str, Any]) -> Target:
         def value(name: str) -> str:
             try:
-                return str(outputs[name]["value"])
+                return str(stack_outputs(outputs)[name])
             except KeyError:
                 raise SystemExit(f"terraform outputs lack {name!r}; was `apply` run for this env?") from None
 
@@ -110,11 +111,18 @@ class Rollout:
     cloudwatch: CloudWatchClient | None = None
     alarm_prefix: str = ""
     api_url: str | None = None
+    api_token: str | None = None  # API_TOKEN, for an API guarded by the JWT authorizer
 
     def health(self) -> HealthWatch:
         if self.cloudwatch is None or self.strategy is None:
             raise RuntimeError("a gradual deployment needs CloudWatch and a strategy")
-        return HealthWatch(self.cloudwatch, self.alarm_prefix, self.api_url, self.strategy.probe_requests)
+        return HealthWatch(
+            self.cloudwatch,
+            self.alarm_prefix,
+            self.api_url,
+            self.strategy.probe_requests,
+            api_token=self.api_token,
+        )
 
 
 def deploy(
@@ -239,6 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cloudwatch=boto3.client("cloudwatch") if strategy else None,
         alarm_prefix=f"{contract.name('env_prefix', args.env)}-",
         api_url=api_url(os.environ, args.outputs),
+        api_token=os.environ.get("API_TOKEN") or None,
     )
     print(f"traffic shift: {strategy.describe() if strategy else 'at once'}", flush=True)
     try:

@@ -10,20 +10,20 @@ Terraform recorded for the env is used.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ci.common.stack_outputs import read_stack_outputs
+
 
 def api_url(environ: Mapping[str, str], outputs_path: Path) -> str | None:
     if environ.get("API_URL"):
         return environ["API_URL"]
     if outputs_path.is_file():
-        outputs = json.loads(outputs_path.read_text())
-        value = outputs.get("api_url", {}).get("value")
+        value = read_stack_outputs(outputs_path).get("api_url")
         return str(value) if value else None
     return None
 

@@ -17,7 +17,7 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -91,11 +91,13 @@ class HealthWatch:
         probe_requests: int,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        api_token: str | None = None,
     ) -> None:
         self._cloudwatch = cloudwatch
         self._alarm_prefix = alarm_prefix
         self._api_url = api_url.rstrip("/") if api_url else None
         self._probe_requests = probe_requests
+        self._headers = {"Authorization": f"Bearer {api_token}"} if api_token else {}
         self._sleep = sleep
         self._clock = clock
         # Alarms already firing before the shift say nothing about the new version: reported, not judged.
@@ -117,14 +119,16 @@ class HealthWatch:
             return None
         failures: list[str] = []
         for _ in range(self._probe_requests):
-            status = _get_status(self._api_url + PROBE_PATH)
-            if status is None or status >= 500:
+            status = _get_status(self._api_url + PROBE_PATH, self._headers)
+            # 401/403: the API's authorizer stopped the probe before the function, so it judged nothing.
+            if status is None or status >= 500 or status in (401, 403):
                 failures.append(str(status or "no answer"))
         if not failures:
             return None
+        hint = "; the authorizer refused the probe: set API_TOKEN" if {"401", "403"} & set(failures) else ""
         return (
             f"probe: {len(failures)} of {self._probe_requests} requests to GET {PROBE_PATH} failed "
-            f"({', '.join(sorted(set(failures)))})"
+            f"({', '.join(sorted(set(failures)))}){hint}"
         )
 
     def watch(self, seconds: float) -> str | None:
@@ -147,8 +151,8 @@ class HealthWatch:
         return self._api_url is not None and self._probe_requests > 0
 
 
-def _get_status(url: str) -> int | None:
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 - http(s) API URL
+def _get_status(url: str, headers: Mapping[str, str]) -> int | None:
+    request = urllib.request.Request(url, headers={"Accept": "application/json", **headers})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s) API URL
             return int(response.status)

@@ -13,7 +13,12 @@ CLOCK_SKEW_SECONDS = 30
 
 
 class InvalidToken(Exception):
-    """The token is missing, malformed, expired, for someone else, or not signed by a configured key."""
+    """No usable token: missing, malformed, expired or not yet valid (a new token may help: 401)."""
+
+
+class UntrustedToken(InvalidToken):
+    """A well-formed token this API does not trust: another signer, issuer or audience, a refused algorithm,
+    no subject or no expiry (a new token from the same client would not help: 403)."""
 
 
 def _candidate_keys(token: str, settings: AuthorizerSettings) -> list[VerificationKey]:
@@ -22,7 +27,7 @@ def _candidate_keys(token: str, settings: AuthorizerSettings) -> list[Verificati
     except jwt.PyJWTError as error:
         raise InvalidToken(f"malformed token: {error}") from None
     if header.get("alg") not in settings.algorithms:
-        raise InvalidToken(f"algorithm {header.get('alg')!r} is not allowed")
+        raise UntrustedToken(f"algorithm {header.get('alg')!r} is not allowed")
     kid = header.get("kid")
     if kid is not None:
         matching = [key for key in settings.keys if key.kid == kid]
@@ -36,7 +41,7 @@ def verify_token(token: str, settings: AuthorizerSettings) -> dict[str, Any]:
     """The token's verified claims; InvalidToken otherwise."""
     candidates = _candidate_keys(token, settings)
     if not candidates:
-        raise InvalidToken("no configured key matches the token's kid")
+        raise UntrustedToken("no configured key matches the token's kid")
     last_error: jwt.PyJWTError | None = None
     for candidate in candidates:
         try:
@@ -52,9 +57,11 @@ def verify_token(token: str, settings: AuthorizerSettings) -> dict[str, Any]:
         except jwt.InvalidSignatureError as error:
             last_error = error  # another configured key may have signed it
             continue
-        except jwt.PyJWTError as error:
+        except (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError, jwt.DecodeError) as error:
             raise InvalidToken(str(error)) from None
+        except jwt.PyJWTError as error:
+            raise UntrustedToken(str(error)) from None
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
-            raise InvalidToken("the sub claim must be a non-empty string")
+            raise UntrustedToken("the sub claim must be a non-empty string")
         return claims
-    raise InvalidToken(f"signature does not verify with any configured key: {last_error}")
+    raise UntrustedToken(f"signature does not verify with any configured key: {last_error}")

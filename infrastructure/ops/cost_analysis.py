@@ -3,11 +3,12 @@
 
 The shape of the environment (function memory and architecture, number of KMS keys, alarms, dashboards,
 tables) is read from the deployed resources (``--source live``, the default) or from the environment's
-terraform.tfvars (``--source tfvars``, before anything is deployed). Traffic is an assumption you pass in.
+the env's root module (``--source config``: infrastructure/environments/<env>/main.tf, before anything is
+deployed). Traffic is an assumption you pass in.
 Prices are us-east-1 on-demand list prices (see PRICES); the result is an estimate, not an invoice.
 
 Examples:
-  python -m infrastructure.ops.cost_analysis --env prod --source tfvars --requests-per-month 50000000
+  python -m infrastructure.ops.cost_analysis --env prod --source config --requests-per-month 50000000
   python -m infrastructure.ops.cost_analysis --env local --endpoint-url http://127.0.0.1:5000 --json
 """
 
@@ -82,8 +83,9 @@ def shape_from_live(aws: Aws, env: str) -> Shape:
     )
 
 
-def shape_from_tfvars(env: str) -> Shape:
-    text = (REPO_ROOT / "infrastructure" / "environments" / env / "terraform.tfvars").read_text()
+def shape_from_config(env: str) -> Shape:
+    """The shape the env's root module asks for (its main.tf arguments), before anything is deployed."""
+    text = (REPO_ROOT / "infrastructure" / "environments" / env / "main.tf").read_text()
 
     def scalar(name: str, default: str) -> str:
         match = re.search(rf'^\s*{name}\s*=\s*"?([^"\n]+?)"?\s*$', text, re.MULTILINE)
@@ -93,7 +95,7 @@ def shape_from_tfvars(env: str) -> Shape:
     # (3 Lambda, 2 API, 2 per table), 1 dashboard, 2 tables.
     return Shape(
         memory_mb=int(scalar("lambda_memory_size", "256")),
-        architecture=scalar("lambda_architecture", "arm64"),
+        architecture=contract.runtime_target(env).lambda_architecture,
         tracing=scalar("tracing_enabled", "true") == "true",
         kms_keys=5,
         alarms=9,
@@ -170,7 +172,7 @@ def estimate(shape: Shape, args: argparse.Namespace) -> list[LineItem]:
 def main(argv: list[str] | None = None) -> int:
     parser = script_parser(__doc__)
     parser.add_argument(
-        "--source", choices=("live", "tfvars"), default="live", help="where the shape comes from"
+        "--source", choices=("live", "config"), default="live", help="where the shape comes from"
     )
     parser.add_argument("--requests-per-month", type=int, default=1_000_000, help="API requests a month")
     parser.add_argument("--avg-duration-ms", type=float, default=120.0, help="average billed Lambda duration")
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 <= args.write_ratio <= 1 or args.requests_per_month < 0:
         parser.error("--write-ratio must be within 0..1 and --requests-per-month not negative")
 
-    shape = shape_from_live(connect(args), args.env) if args.source == "live" else shape_from_tfvars(args.env)
+    shape = shape_from_live(connect(args), args.env) if args.source == "live" else shape_from_config(args.env)
     items = estimate(shape, args)
     total = sum(item.monthly_usd for item in items)
     if args.json:

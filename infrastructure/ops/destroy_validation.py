@@ -38,8 +38,8 @@ FORCE_DESTROY = re.compile(r"^\s*force_destroy_buckets\s*=\s*(true|false)\b", re
 
 
 def force_destroys_buckets(env: str, root: Path = REPO_ROOT) -> bool:
-    """Whether the env's Terraform empties its buckets on destroy (its environment.tf setting)."""
-    settings = root / "infrastructure" / "environments" / env / "environment.tf"
+    """Whether the env's Terraform empties its buckets on destroy (the setting in its root's main.tf)."""
+    settings = root / "infrastructure" / "environments" / env / "main.tf"
     match = FORCE_DESTROY.search(settings.read_text()) if settings.is_file() else None
     return bool(match and match.group(1) == "true")
 

@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 from ci.common import contract
 from ci.common.local_cloud_discovery import find_running
 from ci.common.paths import REPO_ROOT
+from ci.common.stack_outputs import stack_outputs
 from ci.local.emulator import FAKE_AWS_ENV
 
 ENVIRONMENTS = contract.environments()
@@ -192,10 +193,7 @@ def load_outputs(env: str, path: Path | None) -> dict[str, Any]:
         raise ToolError(f"{path} is not terraform output JSON: {error}") from error
     if not isinstance(raw, dict):
         raise ToolError(f"{path} is not terraform output JSON: expected an object")
-    return {
-        name: value["value"] if isinstance(value, dict) and "value" in value else value
-        for name, value in raw.items()
-    }
+    return stack_outputs(raw)
 
 
 def service_names(args: argparse.Namespace, aws: Aws) -> ServiceNames:

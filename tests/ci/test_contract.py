@@ -91,17 +91,15 @@ def test_the_lambda_knows_the_same_environments_as_the_contract() -> None:
     assert contract.environments() == api_settings.ENVIRONMENTS
 
 
-@pytest.mark.parametrize("env", contract.environments())
-def test_each_environment_deploys_the_runtime_the_contract_names(env: str) -> None:
-    # Until the environment roots read data/contract.json themselves, their tfvars must agree with it: the
-    # package stage builds wheels for the contract's runtime, Terraform declares the tfvars' one.
-    tfvars = (REPO_ROOT / "infrastructure" / "environments" / env / "terraform.tfvars").read_text()
-    declared = dict(re.findall(r'^(lambda_runtime|lambda_architecture)\s*=\s*"([^"]+)"', tfvars, re.M))
-    target = contract.runtime_target(env)
-    assert declared == {
-        "lambda_runtime": target.lambda_runtime,
-        "lambda_architecture": target.lambda_architecture,
-    }
+def test_runtime_and_architecture_are_spelled_only_by_the_contract() -> None:
+    # The composition reads them from data/contract.json (the package stage builds wheels for the same
+    # target), so no Terraform file may set them.
+    offenders = [
+        where
+        for where, code in _terraform_code_lines()
+        if re.match(r"(lambda_)?(runtime|architecture)\s*=\s*\"", code)
+    ]
+    assert offenders == [], "data/contract.json names each environment's runtime: " + ", ".join(offenders)
 
 
 def test_names_fill_in_the_environment_and_refuse_an_unknown_one() -> None:
@@ -183,3 +181,26 @@ def test_the_terraform_scan_sees_the_code_it_checks() -> None:
         text for where, text in code.items() if where.startswith("infrastructure/modules/items_service/")
     ]
     assert any("data/contract.json" in text for text in composition)
+
+
+def test_environment_roots_are_plain_modules_without_links_or_shared_files() -> None:
+    environments = INFRA / "environments"
+    assert not [path for path in INFRA.rglob("*") if path.is_symlink() and ".terraform" not in path.parts]
+    roots = sorted(path.name for path in environments.iterdir() if path.is_dir())
+    assert roots == sorted(contract.environments())
+    for env in roots:
+        main = (environments / env / "main.tf").read_text()
+        assert 'source = "../../modules/items_service"' in main
+        assert f'environment              = "{env}"' in main
+
+
+def test_only_env_local_trusts_the_local_test_key() -> None:
+    from ci.local import identity
+
+    # The committed JWKS is exactly the public half of the derived key...
+    assert identity.JWKS_PATH.read_text() == identity.jwks_document()
+    # ...and no other environment's Terraform reads it or names its issuer.
+    for env in contract.environments():
+        sources = "\n".join(path.read_text() for path in (INFRA / "environments" / env).glob("*.tf"))
+        trusts = "test-jwks.json" in sources or identity.ISSUER in sources
+        assert trusts == (env == "local"), env

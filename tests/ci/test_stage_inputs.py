@@ -67,10 +67,10 @@ def test_files_and_folders_a_stage_names_are_among_its_inputs(spec: StageSpec) -
 
 def test_tool_configuration_files_are_inputs() -> None:
     stages = {spec.name: spec for spec in CACHEABLE}
-    # detect-secrets compares against the audited baseline; checkov reads .checkov.yaml from the directory
-    # it scans; ruff, mypy and pytest read pyproject.toml.
+    # detect-secrets compares against the audited baseline; ruff, mypy and pytest read pyproject.toml;
+    # checkov needs no configuration file (every skip is inline, beside its resource, with the reason).
     assert secrets_scan.BASELINE in covered(stages["sast"])
-    assert Path("infrastructure/.checkov.yaml") in covered(stages["iac-scan"])
+    assert not (REPO_ROOT / "infrastructure" / ".checkov.yaml").exists()
     for name in ("lint", "test", "coverage"):
         assert Path("pyproject.toml") in covered(stages[name])
 

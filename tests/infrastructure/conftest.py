@@ -25,6 +25,7 @@ import pytest
 from ci.common import contract
 from ci.common.local_cloud_discovery import DISCOVERY_FILE_ENV_VAR
 from ci.common.paths import REPO_ROOT
+from ci.common.stack_outputs import stack_outputs
 from ci.common.terraform_cli import terraform_env
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
 
@@ -206,7 +207,7 @@ def applied_local(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory
         outputs_json = terraform.run(LOCAL_STACK, "output", "-json", f"-state={state}").stdout
         outputs_file = workdir / "outputs.json"
         outputs_file.write_text(outputs_json)
-        outputs = {name: value["value"] for name, value in json.loads(outputs_json).items()}
+        outputs = stack_outputs(json.loads(outputs_json))
         replan = terraform.run(LOCAL_STACK, "plan", "-detailed-exitcode", *run_args)
         yield AppliedStack(
             server, state, outputs_file, outputs, apply_seconds, replan.returncode, output_of(replan)

@@ -13,7 +13,7 @@ from .conftest import ALL_STACKS, INFRA, REPO_ROOT
 def test_readme_lists_every_variable_and_output(stack: str) -> None:
     directory = INFRA / stack
     readme = (directory / "README.md").read_text()
-    # Every .tf file of the stack, the symlinked shared ones too (env local declares aws_endpoint_url apart).
+    # Every .tf file of the stack.
     sources = "\n".join(path.read_text() for path in sorted(directory.glob("*.tf")))
     declared = {
         kind: set(re.findall(rf'^{kind} "([^"]+)"', sources, re.MULTILINE)) for kind in ("variable", "output")

@@ -189,7 +189,7 @@ def test_cost_estimate_reads_the_deployed_shape(applied_local: AppliedStack) -> 
 def test_prod_costs_more_than_dev_for_the_same_traffic() -> None:
     def total(env: str) -> float:
         result = run_script(
-            "cost_analysis", f"--env={env}", "--source=tfvars", "--requests-per-month=10000000", "--json"
+            "cost_analysis", f"--env={env}", "--source=config", "--requests-per-month=10000000", "--json"
         )
         assert result.returncode == 0, result.stderr
         return float(json.loads(result.stdout)["total_usd"])

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from authorizer.settings import load_authorizer_settings
+from authorizer.tokens import verify_token
+
+from ci.local import identity
 from ci.local.cli import source_fingerprint
 from tests.local.working_tree import copy_of_working_tree
 
@@ -45,3 +49,43 @@ def test_reload_fingerprint_changes_with_sources_but_not_with_bytecode(tmp_path:
     assert source_fingerprint(tmp_path) == before
     (tmp_path / "pkg" / "module.py").write_text("x = 2\n")
     assert source_fingerprint(tmp_path) != before
+
+
+def test_token_prints_a_bearer_token_env_locals_authorizer_accepts(repo_root: Path) -> None:
+    # Given env local's authorizer settings as Terraform gives them (the committed test JWKS)
+    settings = load_authorizer_settings(
+        {
+            "JWT_ISSUER": identity.ISSUER,
+            "JWT_AUDIENCE": identity.AUDIENCE,
+            "JWT_JWKS": identity.JWKS_PATH.read_text(),
+            "JWT_ALGORITHMS": identity.ALGORITHM,
+        }
+    )
+    # When a token is minted on the command line
+    result = subprocess.run(
+        [sys.executable, "-m", "ci", "local", "token", "--subject", "alice", "--ttl", "60"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # Then the authorizer's own verification accepts it for alice, for about a minute
+    assert result.returncode == 0, result.stderr
+    claims = verify_token(result.stdout.strip(), settings)
+    assert claims["sub"] == "alice"
+    assert 0 < claims["exp"] - claims["iat"] <= 60
+
+
+def test_token_refuses_a_bad_lifetime_or_subject_in_one_line(repo_root: Path) -> None:
+    for arguments in (["--ttl", "0"], ["--ttl", "999999"], ["--subject", " "]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ci", "local", "token", *arguments],
+            cwd=repo_root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 2, arguments
+        assert result.stdout == ""
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr

@@ -8,6 +8,8 @@ Configuration, first found wins:
 - Environment name: ``SMOKE_ENV``, else ``ENVIRONMENT`` (set by the pipeline's stages), else ``local``.
 - Terraform plan (to compare the function with): ``SMOKE_PLAN``, else ``build/reports/plan-<env>.json``.
 - AWS endpoint: ``AWS_ENDPOINT_URL`` (the emulator); without it boto3 talks to AWS with the usual credentials.
+- Bearer token, when the outputs show an authorizer: ``API_TOKEN``; for env local one is minted with the local
+  test key (ci/local/identity.py). Every call of ``target.request`` carries it.
 
 Without an API URL every test is skipped with the reason, so `make test` collecting this suite is harmless.
 """
@@ -25,6 +27,9 @@ import boto3
 import pytest
 
 from ci.common.paths import REPO_ROOT
+from ci.common.stack_outputs import read_stack_outputs
+from ci.local import identity
+from tests.smoke.api_client import Response, request
 
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -36,10 +41,24 @@ class SmokeTarget:
     outputs: Mapping[str, Any]
     aws_endpoint_url: str | None
     region: str
+    token: str | None = None
+
+    @property
+    def authorizer(self) -> Mapping[str, Any] | None:
+        """The JWT authorizer guarding the API (its issuer, audience, ...), None for a public API."""
+        value = self.outputs.get("authorizer")
+        return value if isinstance(value, Mapping) else None
+
+    def request(
+        self, method: str, path: str, body: Any = None, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        """A call to the API as its usual client: with the target's token when it has one."""
+        sent = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return request(self.api_url, method, path, body, {**sent, **(headers or {})})
 
     def output(self, name: str, default: str) -> str:
         value = self.outputs.get(name)
-        return str(value["value"] if isinstance(value, Mapping) else value) if value else default
+        return str(value) if value else default
 
     @property
     def table_name(self) -> str:
@@ -103,17 +122,20 @@ def resolve_target(environ: Mapping[str, str]) -> SmokeTarget | str:
         or environ.get("TERRAFORM_OUTPUTS")  # what the pipeline's smoke step passes
         or REPO_ROOT / "build" / "terraform" / env / "outputs.json"
     )
-    outputs: dict[str, Any] = json.loads(outputs_path.read_text()) if outputs_path.is_file() else {}
+    outputs: dict[str, Any] = read_stack_outputs(outputs_path) if outputs_path.is_file() else {}
     api_url = environ.get("API_URL")
     if not api_url and env != "local":
-        api_url = (outputs.get("api_url") or {}).get("value")
+        api_url = outputs.get("api_url")
     if not api_url:
         return (
             f"no smoke target for env {env}: set API_URL (env local: the data plane URL printed by "
             f"`python -m ci local up`), or run the pipeline's smoke stage"
         )
     region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    return SmokeTarget(env, api_url.rstrip("/"), outputs, environ.get("AWS_ENDPOINT_URL"), region)
+    token = environ.get("API_TOKEN") or None
+    if token is None and env == "local" and isinstance(outputs.get("authorizer"), Mapping):
+        token = identity.mint_token(subject="smoke-suite")
+    return SmokeTarget(env, api_url.rstrip("/"), outputs, environ.get("AWS_ENDPOINT_URL"), region, token)
 
 
 @pytest.fixture(scope="session")

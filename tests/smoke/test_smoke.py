@@ -9,14 +9,13 @@ import uuid
 
 import pytest
 
-from tests.smoke.api_client import request
 from tests.smoke.conftest import REPO_ROOT, SmokeTarget
 
 ITEMS_TABLE_SCHEMA = json.loads((REPO_ROOT / "data" / "schemas" / "items_table.json").read_text())
 
 
 def test_api_is_reachable_and_lists_items(target: SmokeTarget) -> None:
-    response = request(target.api_url, "GET", "/items?limit=1")
+    response = target.request("GET", "/items?limit=1")
     assert response.status == 200, response.body
     page = response.json()
     assert isinstance(page["items"], list)
@@ -26,20 +25,20 @@ def test_api_is_reachable_and_lists_items(target: SmokeTarget) -> None:
 def test_crud_round_trip(target: SmokeTarget) -> None:
     # Given a new item
     name = f"smoke-{uuid.uuid4()}"
-    created = request(target.api_url, "POST", "/items", {"name": name, "description": "smoke test"})
+    created = target.request("POST", "/items", {"name": name, "description": "smoke test"})
     assert created.status == 201, created.body
     item = created.json()
     assert (item["name"], item["version"], item["status"]) == (name, 1, "active")
     path = f"/items/{item['id']}"
     # When it is read, updated with its version, updated again with a stale version, and deleted
-    assert request(target.api_url, "GET", path).json() == item
-    updated = request(target.api_url, "PUT", path, {"status": "archived", "version": 1})
+    assert target.request("GET", path).json() == item
+    updated = target.request("PUT", path, {"status": "archived", "version": 1})
     assert updated.status == 200, updated.body
     assert (updated.json()["status"], updated.json()["version"]) == ("archived", 2)
-    assert request(target.api_url, "PUT", path, {"name": "lost update", "version": 1}).status == 409
-    assert request(target.api_url, "DELETE", path).status == 204
+    assert target.request("PUT", path, {"name": "lost update", "version": 1}).status == 409
+    assert target.request("DELETE", path).status == 204
     # Then it is gone, with the API's error envelope
-    gone = request(target.api_url, "GET", path)
+    gone = target.request("GET", path)
     assert gone.status == 404
     assert gone.json()["error"]["code"]
 
@@ -50,7 +49,7 @@ def test_crud_round_trip(target: SmokeTarget) -> None:
 )
 def test_bad_bodies_are_a_400_with_the_apis_error_envelope(target: SmokeTarget, body: object) -> None:
     # The function refuses it (API Gateway has no request validator): one error shape, with the reason
-    response = request(target.api_url, "POST", "/items", body)
+    response = target.request("POST", "/items", body)
     assert response.status == 400, response.body
     assert (response.header("Content-Type") or "").startswith("application/json")
     error = response.json()["error"]
@@ -62,7 +61,7 @@ def test_bad_bodies_are_a_400_with_the_apis_error_envelope(target: SmokeTarget, 
 def allowed_origin(target: SmokeTarget) -> str:
     """An origin the environment allows: from the function's configuration, as Terraform set it."""
     if not target.aws_reachable:
-        return "http://localhost:3000"  # env local's tfvars allowlist
+        return "http://localhost:3000"  # in env local's allowlist (infrastructure/environments/local/main.tf)
     configuration = target.client("lambda").get_function_configuration(
         FunctionName=target.function_name, Qualifier=target.function_alias
     )
@@ -71,8 +70,7 @@ def allowed_origin(target: SmokeTarget) -> str:
 
 def test_cors_preflight_and_responses_allow_the_configured_origin_only(target: SmokeTarget) -> None:
     origin = allowed_origin(target)
-    preflight = request(
-        target.api_url,
+    preflight = target.request(
         "OPTIONS",
         "/items",
         headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
@@ -80,26 +78,23 @@ def test_cors_preflight_and_responses_allow_the_configured_origin_only(target: S
     assert 200 <= preflight.status < 300
     assert preflight.header("Access-Control-Allow-Origin") == origin
     assert "POST" in (preflight.header("Access-Control-Allow-Methods") or "")
-    listed = request(target.api_url, "GET", "/items?limit=1", headers={"Origin": origin})
+    listed = target.request("GET", "/items?limit=1", headers={"Origin": origin})
     assert listed.header("Access-Control-Allow-Origin") == origin
-    stranger = request(
-        target.api_url, "GET", "/items?limit=1", headers={"Origin": "https://not-allowed.invalid"}
-    )
+    stranger = target.request("GET", "/items?limit=1", headers={"Origin": "https://not-allowed.invalid"})
     assert stranger.header("Access-Control-Allow-Origin") in (None, "")
     assert "Origin" in (listed.header("Vary") or "")
 
 
 def test_a_refused_body_is_readable_by_an_allowed_origin_and_says_why(target: SmokeTarget) -> None:
     origin = allowed_origin(target)
-    refused = request(target.api_url, "POST", "/items", {"name": "x" * 300}, headers={"Origin": origin})
+    refused = target.request("POST", "/items", {"name": "x" * 300}, headers={"Origin": origin})
     assert refused.status == 400, refused.body
     assert refused.header("Access-Control-Allow-Origin") == origin
     assert "Origin" in (refused.header("Vary") or "")
     error = refused.json()["error"]
     assert error["code"] == "VALIDATION_ERROR"
     assert error["details"], error
-    stranger = request(
-        target.api_url,
+    stranger = target.request(
         "POST",
         "/items",
         {"name": "x" * 300},
@@ -156,7 +151,7 @@ def test_lambda_configuration_matches_the_terraform_plan(aws: SmokeTarget) -> No
 def test_requests_leave_log_events_in_the_function_log_group(aws: SmokeTarget) -> None:
     # Given a request the function logs (a miss is logged as a refused request, with the correlation id)
     started_ms = int(time.time() * 1000) - 1000
-    response = request(aws.api_url, "GET", f"/items/{uuid.uuid4()}")
+    response = aws.request("GET", f"/items/{uuid.uuid4()}")
     assert response.status == 404
     request_id = response.header("x-amzn-RequestId")
     assert request_id

@@ -1,1 +1,23 @@
-../_shared/variables.tf
+variable "aws_region" {
+  description = "AWS region of the stack (the pipeline sets TF_VAR_aws_region)."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "lambda_artifact_path" {
+  description = "The items API's zip built by the package stage (relative to this directory or absolute)."
+  type        = string
+  default     = "../../../build/dist/api_handler.zip"
+}
+
+variable "authorizer_artifact_path" {
+  description = "The authorizer's zip built by the package stage; read only when the authorizer is on."
+  type        = string
+  default     = "../../../build/dist/authorizer.zip"
+}
+
+variable "s3_tls_only_policy_enabled" {
+  description = "TLS-only bucket policies; false only for the deployment rehearsal's emulator (plain HTTP)."
+  type        = bool
+  default     = true
+}

@@ -1,3 +1,14 @@
+terraform {
+  required_version = ">= 1.9"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.60, < 6.0"
+    }
+  }
+}
+
 # Every service the stack uses is pointed at the emulator (moto server). The credentials are fake and
 # the provider must not try to validate them or reach the instance metadata service.
 provider "aws" {

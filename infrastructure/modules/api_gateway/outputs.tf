@@ -40,3 +40,8 @@ output "throttling" {
     burst_limit = aws_api_gateway_method_settings.all.settings[0].throttling_burst_limit
   }
 }
+
+output "authorizer_ids" {
+  description = "Ids of the authorizers guarding the API's methods (empty for a public API)."
+  value       = aws_api_gateway_authorizer.jwt[*].id
+}

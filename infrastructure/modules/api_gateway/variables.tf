@@ -103,9 +103,10 @@ variable "log_retention_days" {
 }
 
 variable "authorizer" {
-  description = "Optional JWT (Lambda TOKEN) authorizer: functions/authorizer's name and invoke ARN. null = public API."
+  description = "Optional JWT (Lambda TOKEN) authorizer: functions/authorizer's name, alias and the alias's invoke ARN. null = public API."
   type = object({
     function_name      = string
+    alias_name         = optional(string)
     invoke_arn         = string
     result_ttl_seconds = optional(number, 300)
   })

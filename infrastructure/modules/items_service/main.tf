@@ -1,5 +1,5 @@
 # The whole service for one environment: every environment root calls this one composition, so
-# local, dev, staging and prod differ only in their variables (terraform.tfvars), never in shape.
+# local, dev, staging and prod differ only in the arguments their main.tf passes, never in shape.
 data "aws_caller_identity" "current" {}
 
 locals {
@@ -37,64 +37,130 @@ module "tables" {
   source = "../dynamodb"
 
   name_prefix                   = local.name_prefix
-  items_table_schema_path       = var.items_table_schema_path
-  idempotency_table_schema_path = var.idempotency_table_schema_path
+  items_table_schema_path       = "${local.schema_dir}/items_table.json"
+  idempotency_table_schema_path = "${local.schema_dir}/idempotency_table.json"
   deletion_protection_enabled   = var.deletion_protection_enabled
   kms_deletion_window_days      = var.kms_deletion_window_days
   tags                          = local.tags
 }
 
-module "execution_role" {
-  source = "../iam"
-
-  role_name             = "${local.function_name}-execution"
-  items_table_arn       = module.tables.table_arns["items"]
-  items_index_arns      = module.tables.index_arns
-  idempotency_table_arn = module.tables.table_arns["idempotency"]
-  log_group_arn         = module.function.log_group_arn
-  kms_key_arns          = [module.tables.kms_key_arn, module.function.kms_key_arn]
-  tracing_enabled       = var.tracing_enabled
-  tags                  = local.tags
+locals {
+  # Each environment's runtime and architecture come from the contract too: the package stage builds the
+  # wheels for the same target, so the two cannot disagree.
+  platform   = local.contract.environments[var.environment]
+  schema_dir = "${path.module}/../../../data/schemas"
+  api_environment_variables = {
+    ITEMS_TABLE_NAME             = module.tables.table_names["items"]
+    IDEMPOTENCY_TABLE_NAME       = module.tables.table_names["idempotency"]
+    ENVIRONMENT                  = var.environment
+    CORS_ALLOWED_ORIGINS         = join(",", var.cors_allowed_origins)
+    IDEMPOTENCY_TTL_SECONDS      = tostring(var.idempotency_ttl_seconds)
+    POWERTOOLS_SERVICE_NAME      = "items-api"
+    POWERTOOLS_METRICS_NAMESPACE = "ItemsService"
+    POWERTOOLS_LOG_LEVEL         = var.log_level
+    POWERTOOLS_TRACE_DISABLED    = var.tracing_enabled ? "false" : "true"
+  }
 }
 
 module "function" {
-  source = "../lambda"
+  source = "../function"
 
   function_name            = local.function_name
-  environment              = var.environment
-  role_arn                 = module.execution_role.role_arn
+  description              = "Items REST API (${var.environment})"
+  handler                  = local.contract.artifacts.api_handler.handler
   artifact_path            = var.lambda_artifact_path
   artifact_bucket          = module.artifacts.bucket_name
-  runtime                  = var.lambda_runtime
-  architecture             = var.lambda_architecture
+  artifact_key_prefix      = "functions/api_handler"
+  runtime                  = local.platform.lambda_runtime
+  architecture             = local.platform.lambda_architecture
   memory_size              = var.lambda_memory_size
   timeout_seconds          = var.lambda_timeout_seconds
   reserved_concurrency     = var.lambda_reserved_concurrency
   tracing_enabled          = var.tracing_enabled
-  log_level                = var.log_level
-  items_table_name         = module.tables.table_names["items"]
-  idempotency_table_name   = module.tables.table_names["idempotency"]
-  cors_allowed_origins     = var.cors_allowed_origins
-  idempotency_ttl_seconds  = var.idempotency_ttl_seconds
+  environment_variables    = local.api_environment_variables
+  kms_key_arns             = [module.tables.kms_key_arn]
   kms_deletion_window_days = var.kms_deletion_window_days
   tags                     = local.tags
+  # Exactly the service's tables and index: the items API reads and writes items and its idempotency records.
+  policy_statements = [
+    {
+      sid = "ItemsTableReadWrite"
+      actions = [
+        "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
+        "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem",
+      ]
+      resources = [module.tables.table_arns["items"]]
+    },
+    { sid = "ItemsIndexQuery", actions = ["dynamodb:Query"], resources = module.tables.index_arns },
+    {
+      sid       = "IdempotencyRecords"
+      actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+      resources = [module.tables.table_arns["idempotency"]]
+    },
+  ]
+}
+
+# The execution role used to be a module of its own (modules/iam); it now belongs to each function.
+moved {
+  from = module.execution_role.aws_iam_role.lambda_execution
+  to   = module.function.aws_iam_role.execution
+}
+
+moved {
+  from = module.execution_role.aws_iam_role_policy.lambda_execution
+  to   = module.function.aws_iam_role_policy.execution
+}
+
+# The JWT authorizer (functions/authorizer) when the environment enables it: a second function from the same
+# module, needing no data access. Terraform moves its alias (the deploy stage ships the items API only).
+module "authorizer_function" {
+  source = "../function"
+  count  = var.authorizer == null ? 0 : 1
+
+  function_name            = templatestring(local.contract.names.authorizer_function, local.name_values)
+  description              = "JWT authorizer of the items API (${var.environment})"
+  handler                  = local.contract.artifacts.authorizer.handler
+  artifact_path            = var.authorizer_artifact_path
+  artifact_bucket          = module.artifacts.bucket_name
+  artifact_key_prefix      = "functions/authorizer"
+  runtime                  = local.platform.lambda_runtime
+  architecture             = local.platform.lambda_architecture
+  memory_size              = 256
+  timeout_seconds          = 5
+  reserved_concurrency     = -1 # cached decisions make it rare; reserving would eat a small account's quota
+  tracing_enabled          = var.tracing_enabled
+  alias_moved_by           = "terraform"
+  kms_deletion_window_days = var.kms_deletion_window_days
+  tags                     = local.tags
+  environment_variables = {
+    JWT_ISSUER           = var.authorizer.issuer
+    JWT_AUDIENCE         = var.authorizer.audience
+    JWT_JWKS             = var.authorizer.jwks
+    JWT_ALGORITHMS       = join(",", var.authorizer.algorithms)
+    POWERTOOLS_LOG_LEVEL = var.log_level
+  }
 }
 
 module "api" {
   source = "../api_gateway"
 
-  api_name                 = local.function_name
-  stage_name               = var.environment
-  item_schema_path         = var.item_schema_path
-  lambda_function_name     = module.function.function_name
-  lambda_alias_name        = module.function.alias_name
-  lambda_alias_invoke_arn  = module.function.alias_invoke_arn
-  cors_allowed_origins     = var.cors_allowed_origins
-  throttling_rate_limit    = var.api_throttling_rate_limit
-  throttling_burst_limit   = var.api_throttling_burst_limit
-  xray_tracing_enabled     = var.tracing_enabled
-  execution_logging_level  = var.api_execution_logging_level
-  authorizer               = var.jwt_authorizer
+  api_name                = local.function_name
+  stage_name              = var.environment
+  item_schema_path        = "${local.schema_dir}/item.schema.json"
+  lambda_function_name    = module.function.function_name
+  lambda_alias_name       = module.function.alias_name
+  lambda_alias_invoke_arn = module.function.alias_invoke_arn
+  cors_allowed_origins    = var.cors_allowed_origins
+  throttling_rate_limit   = var.api_throttling_rate_limit
+  throttling_burst_limit  = var.api_throttling_burst_limit
+  xray_tracing_enabled    = var.tracing_enabled
+  execution_logging_level = var.api_execution_logging_level
+  authorizer = var.authorizer == null ? null : {
+    function_name      = module.authorizer_function[0].function_name
+    alias_name         = module.authorizer_function[0].alias_name
+    invoke_arn         = module.authorizer_function[0].alias_invoke_arn
+    result_ttl_seconds = var.authorizer.result_ttl_seconds
+  }
   kms_deletion_window_days = var.kms_deletion_window_days
   tags                     = local.tags
 }

@@ -72,3 +72,14 @@ output "deployment_log_group_name" {
   description = "Log group of the deployment events (one JSON line per apply / deploy)."
   value       = aws_cloudwatch_log_group.deployments.name
 }
+
+output "authorizer" {
+  description = "The JWT authorizer in front of every /items method (function, issuer, audience, algorithms, key ids); null for a public API."
+  value = var.authorizer == null ? null : {
+    function_name = module.authorizer_function[0].function_name
+    issuer        = var.authorizer.issuer
+    audience      = var.authorizer.audience
+    algorithms    = var.authorizer.algorithms
+    key_ids       = [for key in jsondecode(var.authorizer.jwks).keys : lookup(key, "kid", null)]
+  }
+}

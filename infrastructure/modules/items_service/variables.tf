@@ -18,31 +18,10 @@ variable "lambda_artifact_path" {
   type        = string
 }
 
-variable "items_table_schema_path" {
-  description = "Path of data/schemas/items_table.json."
+variable "authorizer_artifact_path" {
+  description = "Path of build/dist/authorizer.zip (the package stage's output); used only when authorizer is set."
   type        = string
-}
-
-variable "idempotency_table_schema_path" {
-  description = "Path of data/schemas/idempotency_table.json."
-  type        = string
-}
-
-variable "item_schema_path" {
-  description = "Path of data/schemas/item.schema.json."
-  type        = string
-}
-
-variable "lambda_runtime" {
-  description = "Lambda Python runtime."
-  type        = string
-  default     = "python3.13"
-}
-
-variable "lambda_architecture" {
-  description = "Lambda architecture (arm64 or x86_64)."
-  type        = string
-  default     = "arm64"
+  default     = null
 }
 
 variable "lambda_memory_size" {
@@ -102,14 +81,21 @@ variable "api_execution_logging_level" {
   default     = "ERROR"
 }
 
-variable "jwt_authorizer" {
-  description = "Optional JWT authorizer function (name + invoke ARN); null = public API."
+variable "authorizer" {
+  description = "JWT authorizer in front of every /items method (functions/authorizer, deployed by this module): the issuer and audience tokens must carry and the keys that sign them (a JWKS document). null = public API."
   type = object({
-    function_name      = string
-    invoke_arn         = string
+    issuer             = string
+    audience           = string
+    jwks               = string
+    algorithms         = optional(list(string), ["RS256"])
     result_ttl_seconds = optional(number, 300)
   })
   default = null
+
+  validation {
+    condition     = var.authorizer == null || can(jsondecode(var.authorizer.jwks).keys[0])
+    error_message = "authorizer.jwks must be a JWKS document ({\"keys\": [...]}) with at least one key."
+  }
 }
 
 variable "deletion_protection_enabled" {

@@ -1,4 +1,4 @@
-# Plans the prod stack from its own terraform.tfvars against a mocked AWS provider.
+# Plans the prod stack from its own main.tf against a mocked AWS provider.
 mock_provider "aws" {
   source = "../../tests/mocks"
 }
@@ -11,22 +11,31 @@ run "prod_settings_reach_the_stack" {
   command = plan
 
   assert {
-    condition     = output.api_throttling == { rate_limit = 200, burst_limit = 400 }
+    condition     = output.service.api_throttling == { rate_limit = 200, burst_limit = 400 }
     error_message = "prod must throttle the stage at 200 rps with a burst of 400."
   }
 
   assert {
-    condition     = output.lambda_platform == { runtime = "python3.13", architecture = "arm64" }
+    condition     = output.service.lambda_platform == { runtime = "python3.13", architecture = "arm64" }
     error_message = "prod must run python3.13 on arm64."
   }
 
   assert {
-    condition     = output.function_name == "items-service-prod-api" && output.items_table_name == "items-service-prod-items" && output.idempotency_table_name == "items-service-prod-idempotency" && output.function_alias_name == "live" && output.stage_name == "prod"
+    condition     = output.service.function_name == "items-service-prod-api" && output.service.items_table_name == "items-service-prod-items" && output.service.idempotency_table_name == "items-service-prod-idempotency" && output.service.function_alias_name == "live" && output.service.stage_name == "prod"
     error_message = "prod resources must follow the naming contract."
   }
 
   assert {
-    condition     = output.lambda_log_group_name == "/aws/lambda/items-service-prod-api"
+    condition     = output.service.lambda_log_group_name == "/aws/lambda/items-service-prod-api"
     error_message = "The function's log group must follow the naming contract."
+  }
+}
+
+run "prod_is_public_until_an_identity_provider_is_configured" {
+  command = plan
+
+  assert {
+    condition     = output.service.authorizer == null
+    error_message = "prod ships without an authorizer (and never with the local test key)."
   }
 }

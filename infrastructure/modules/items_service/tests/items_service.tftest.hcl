@@ -3,15 +3,12 @@ mock_provider "aws" {
 }
 
 variables {
-  environment                   = "staging"
-  lambda_artifact_path          = "../../tests/fixtures/artifact.zip"
-  items_table_schema_path       = "../../../data/schemas/items_table.json"
-  idempotency_table_schema_path = "../../../data/schemas/idempotency_table.json"
-  item_schema_path              = "../../../data/schemas/item.schema.json"
-  cors_allowed_origins          = ["https://staging.items.example.com"]
-  api_throttling_rate_limit     = 50
-  api_throttling_burst_limit    = 100
-  tags                          = { CostCenter = "platform" }
+  environment                = "staging"
+  lambda_artifact_path       = "../../tests/fixtures/artifact.zip"
+  cors_allowed_origins       = ["https://staging.items.example.com"]
+  api_throttling_rate_limit  = 50
+  api_throttling_burst_limit = 100
+  tags                       = { CostCenter = "platform" }
 }
 
 run "modules_are_wired_to_each_other_by_the_naming_contract" {
@@ -51,4 +48,63 @@ run "an_environment_the_contract_does_not_list_is_refused" {
   }
 
   expect_failures = [var.environment]
+}
+
+run "the_environment_runs_the_runtime_the_contract_names_and_is_public_by_default" {
+  command = apply
+
+  assert {
+    condition     = output.lambda_platform == { runtime = jsondecode(file("../../../data/contract.json")).environments.staging.lambda_runtime, architecture = jsondecode(file("../../../data/contract.json")).environments.staging.lambda_architecture }
+    error_message = "Runtime and architecture must come from data/contract.json."
+  }
+
+  assert {
+    condition     = length(module.authorizer_function) == 0 && output.authorizer == null && length(module.api.authorizer_ids) == 0
+    error_message = "Without an authorizer setting the API must be public and no authorizer deployed."
+  }
+
+  assert {
+    condition     = toset(keys(module.function.access)) == toset(["ItemsTableReadWrite", "ItemsIndexQuery", "IdempotencyRecords", "OwnLogGroup", "OwnKeys", "XRayTraceUpload"])
+    error_message = "The items API's role reaches its tables, index, log group and keys (and X-Ray) only."
+  }
+}
+
+run "an_enabled_authorizer_is_deployed_from_its_own_artifact_and_guards_the_api" {
+  command = apply
+
+  variables {
+    authorizer_artifact_path = "../../tests/fixtures/artifact.zip"
+    authorizer = {
+      issuer     = "https://idp.example.com/"
+      audience   = "items-api"
+      jwks       = "{\"keys\": [{\"kty\": \"OKP\", \"crv\": \"Ed25519\", \"x\": \"3aPCTnpOBcnbpSO4iDeyKxnFVmTvAYrEiyU6MvwleJ8\"}]}"
+      algorithms = ["EdDSA"]
+    }
+  }
+
+  assert {
+    condition     = output.authorizer.function_name == "items-service-staging-authorizer" && module.authorizer_function[0].environment_variables.JWT_ISSUER == "https://idp.example.com/" && module.authorizer_function[0].environment_variables.JWT_ALGORITHMS == "EdDSA"
+    error_message = "The authorizer must be deployed under the contract's name with the issuer, audience and keys given."
+  }
+
+  assert {
+    condition     = toset(keys(module.authorizer_function[0].access)) == toset(["OwnLogGroup", "OwnKeys", "XRayTraceUpload"])
+    error_message = "The authorizer's role reaches only its own log group and key: no table."
+  }
+
+  assert {
+    condition     = length(module.api.authorizer_ids) == 1
+    error_message = "The API must be guarded by the authorizer."
+  }
+}
+
+run "an_authorizer_without_keys_is_refused" {
+  command = plan
+
+  variables {
+    authorizer_artifact_path = "../../tests/fixtures/artifact.zip"
+    authorizer               = { issuer = "https://idp.example.com/", audience = "items-api", jwks = "{}" }
+  }
+
+  expect_failures = [var.authorizer]
 }

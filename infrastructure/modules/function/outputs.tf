@@ -15,17 +15,27 @@ output "published_version" {
 
 output "alias_name" {
   description = "Name of the alias serving traffic."
-  value       = aws_lambda_alias.live.name
+  value       = local.alias.name
 }
 
 output "alias_arn" {
   description = "ARN of the live alias."
-  value       = aws_lambda_alias.live.arn
+  value       = local.alias.arn
 }
 
 output "alias_invoke_arn" {
-  description = "Invoke ARN of the live alias (API Gateway integration URI)."
-  value       = aws_lambda_alias.live.invoke_arn
+  description = "Invoke ARN of the live alias (API Gateway integration or authorizer URI)."
+  value       = local.alias.invoke_arn
+}
+
+output "role_arn" {
+  description = "ARN of the function's execution role."
+  value       = aws_iam_role.execution.arn
+}
+
+output "policy_json" {
+  description = "The execution role's inline policy document (JSON), for review and tests."
+  value       = data.aws_iam_policy_document.execution.json
 }
 
 output "log_group_name" {
@@ -50,7 +60,7 @@ output "artifact_key" {
 
 output "environment_variables" {
   description = "Environment variables set on the function."
-  value       = local.environment_variables
+  value       = var.environment_variables
 }
 
 output "platform" {
@@ -59,4 +69,9 @@ output "platform" {
     runtime      = aws_lambda_function.this.runtime
     architecture = one(aws_lambda_function.this.architectures)
   }
+}
+
+output "access" {
+  description = "What the execution role may reach: statement id -> resources (policy_json in review-friendly form)."
+  value       = { for statement in data.aws_iam_policy_document.execution.statement : statement.sid => statement.resources }
 }

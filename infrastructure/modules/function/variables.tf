@@ -1,5 +1,5 @@
 variable "function_name" {
-  description = "Name of the function (items-service-<env>-api)."
+  description = "Name of the function (data/contract.json names them: <project>-<env>-api, -authorizer)."
   type        = string
 
   validation {
@@ -8,28 +8,13 @@ variable "function_name" {
   }
 }
 
-variable "environment" {
-  description = "Deployment environment, passed to the function as ENVIRONMENT (the composition checks it against data/contract.json)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]*$", var.environment))
-    error_message = "environment must be a lowercase name such as dev."
-  }
-}
-
-variable "role_arn" {
-  description = "ARN of the execution role (modules/iam)."
-  type        = string
-}
-
 variable "artifact_path" {
-  description = "Local path of the deployment zip (build/dist/api_handler.zip)."
+  description = "Local path of the deployment zip (build/dist/<function>.zip from the package stage)."
   type        = string
 
   validation {
     condition     = fileexists(var.artifact_path)
-    error_message = "artifact_path names no file: build the zip first (python -m ci run package -> build/dist/api_handler.zip)."
+    error_message = "artifact_path names no file: build the zips first (python -m ci run package -> build/dist/)."
   }
 }
 
@@ -41,7 +26,6 @@ variable "artifact_bucket" {
 variable "artifact_key_prefix" {
   description = "Key prefix of the content-addressed artifact; the key is <prefix>/<sha256 hex>.zip."
   type        = string
-  default     = "functions/api_handler"
 
   validation {
     condition     = can(regex("^[A-Za-z0-9_./-]+[^/]$", var.artifact_key_prefix))
@@ -50,9 +34,40 @@ variable "artifact_key_prefix" {
 }
 
 variable "handler" {
-  description = "Entry point inside the zip."
+  description = "Entry point inside the zip (module.function)."
   type        = string
-  default     = "api_handler.handler.lambda_handler"
+}
+
+variable "description" {
+  description = "Description of the function shown in the console."
+  type        = string
+}
+
+variable "environment_variables" {
+  description = "Environment variables of the function (encrypted with its key)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "policy_statements" {
+  description = "Access the function needs beyond its own log group and key (e.g. its tables), one IAM statement each."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for statement in var.policy_statements : alltrue([for action in statement.actions : !strcontains(action, "*")])])
+    error_message = "policy_statements must name actions, not wildcards."
+  }
+}
+
+variable "kms_key_arns" {
+  description = "Other customer-managed keys the function decrypts or encrypts with (e.g. its tables' key)."
+  type        = list(string)
+  default     = []
 }
 
 variable "runtime" {
@@ -111,20 +126,9 @@ variable "reserved_concurrency" {
 }
 
 variable "tracing_enabled" {
-  description = "X-Ray active tracing (also sets POWERTOOLS_TRACE_DISABLED accordingly)."
+  description = "X-Ray active tracing (grants trace upload to the role)."
   type        = bool
   default     = true
-}
-
-variable "log_level" {
-  description = "POWERTOOLS_LOG_LEVEL."
-  type        = string
-  default     = "INFO"
-
-  validation {
-    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
-    error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
-  }
 }
 
 variable "log_retention_days" {
@@ -138,41 +142,21 @@ variable "log_retention_days" {
   }
 }
 
-variable "items_table_name" {
-  description = "ITEMS_TABLE_NAME."
-  type        = string
-}
-
-variable "idempotency_table_name" {
-  description = "IDEMPOTENCY_TABLE_NAME."
-  type        = string
-}
-
-variable "cors_allowed_origins" {
-  description = "Origins allowed by CORS (CORS_ALLOWED_ORIGINS, comma-joined)."
-  type        = list(string)
-
-  validation {
-    condition     = alltrue([for origin in var.cors_allowed_origins : can(regex("^https?://[^/,\\s]+$", origin))])
-    error_message = "cors_allowed_origins must be origins like https://app.example.com (scheme + host[:port], no path)."
-  }
-}
-
-variable "idempotency_ttl_seconds" {
-  description = "IDEMPOTENCY_TTL_SECONDS: how long a POST's Idempotency-Key is remembered."
-  type        = number
-  default     = 3600
-
-  validation {
-    condition     = var.idempotency_ttl_seconds >= 60
-    error_message = "idempotency_ttl_seconds must be at least 60."
-  }
-}
-
 variable "alias_name" {
-  description = "Alias API Gateway invokes and the deploy stage moves."
+  description = "Alias API Gateway invokes."
   type        = string
   default     = "live"
+}
+
+variable "alias_moved_by" {
+  description = "Who points the alias at a new version: deploy-stage (the pipeline's deploy stage and rollback; Terraform only creates it) or terraform (each apply)."
+  type        = string
+  default     = "deploy-stage"
+
+  validation {
+    condition     = contains(["deploy-stage", "terraform"], var.alias_moved_by)
+    error_message = "alias_moved_by must be deploy-stage or terraform."
+  }
 }
 
 variable "kms_deletion_window_days" {

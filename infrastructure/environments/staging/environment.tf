@@ -1,9 +1,0 @@
-# What makes this root "staging" beyond terraform.tfvars; ../_shared/main.tf composes the service from it.
-locals {
-  environment = "staging"
-
-  # Long-lived environment: tables are protected, buckets must be emptied by hand, keys get the longest window.
-  deletion_protection_enabled = true
-  force_destroy_buckets       = false
-  kms_deletion_window_days    = 30
-}
