@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import coverage
 import pytest
 
 from ci.common import contract
@@ -144,7 +145,7 @@ def run_script(
     extra_env: Mapping[str, str] | None = None,
     credentials: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Run one of infrastructure/scripts/*.py the way an operator would, against the given endpoint.
+    """Run one of the ops tools (infrastructure/ops) the way an operator would, against the given endpoint.
 
     ``credentials=False`` runs it as an operator who has none: no keys, no config files, no instance metadata.
     """
@@ -161,13 +162,30 @@ def run_script(
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
     return subprocess.run(
-        [sys.executable, str(SCRIPTS / f"{name}.py"), *args],
+        [*tool_command(name), *args],
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
         env=env,
     )
+
+
+def tool_command(name: str) -> list[str]:
+    """``python -m infrastructure.ops.<name>``, under ``coverage run`` when this session measures coverage.
+
+    The tools are exercised as operators run them, in a process of their own, so their lines only count
+    towards the coverage figure (pyproject.toml: ``infrastructure/ops``) when that process records them too;
+    ``--parallel-mode`` writes a data file beside the session's, which pytest-cov combines at the end.
+    """
+    module = ["-m", f"infrastructure.ops.{name}"]
+    measuring = coverage.Coverage.current()
+    if measuring is None:
+        return [sys.executable, *module]
+    data_file = Path(measuring.config.data_file).resolve()
+    measured = ["-m", "coverage", "run", "--parallel-mode", f"--rcfile={REPO_ROOT / 'pyproject.toml'}"]
+    return [sys.executable, *measured, f"--data-file={data_file}", *module]
 
 
 @dataclass(frozen=True)
