@@ -518,6 +518,7 @@ def _api_test_stage(
     tool: str,
     tool_version: str,
     tool_env: str = PROJECT_TOOL_ENV,
+    passthrough_env: tuple[str, ...] = (),
 ) -> StageSpec:
     """A test suite against the env's deployed API (``python -m ci.steps.<name>``), after deploy."""
     report = f"{REPORTS}/{name}-junit.xml"
@@ -534,7 +535,7 @@ def _api_test_stage(
             Command(("python", "-m", f"ci.steps.{name}", "--outputs", outputs_json, "--junitxml", report)),
         ),
         outputs=(report,),
-        passthrough_env=("API_URL",),
+        passthrough_env=("API_URL", *passthrough_env),
         extra_secrets=API_TOKEN_SECRET,
         depends_on=("deploy",),
         upstream=(Upstream("apply", outputs_json),),
@@ -563,6 +564,7 @@ def contract_tests(env: str, environ: Mapping[str, str]) -> StageSpec:
         tool="schemathesis",
         tool_version=locked_version("schemathesis", schemathesis_lock),
         tool_env="schemathesis",
+        passthrough_env=("CONTRACT_MAX_TIME",),
     )
 
 

@@ -204,3 +204,24 @@ def test_only_env_local_trusts_the_local_test_key() -> None:
         sources = "\n".join(path.read_text() for path in (INFRA / "environments" / env).glob("*.tf"))
         trusts = "test-jwks.json" in sources or identity.ISSUER in sources
         assert trusts == (env == "local"), env
+
+
+# Settings that only make sense against the emulator (each documented where env local sets it).
+EMULATOR_SHORTCUTS = re.compile(
+    r"^\s*(rotation_enabled|tagged|s3_lifecycle_configuration_enabled|s3_tls_only_policy_enabled)\s*=\s*false\b",
+    re.MULTILINE,
+)
+
+
+def test_only_env_local_turns_off_what_the_emulator_cannot_honour() -> None:
+    shortcuts = {
+        env: sorted(set(EMULATOR_SHORTCUTS.findall((INFRA / "environments" / env / "main.tf").read_text())))
+        for env in contract.environments()
+    }
+    assert shortcuts.pop("local") == [
+        "rotation_enabled",
+        "s3_lifecycle_configuration_enabled",
+        "s3_tls_only_policy_enabled",
+        "tagged",
+    ]
+    assert shortcuts == {env: [] for env in shortcuts}

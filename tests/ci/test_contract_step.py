@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ci.stages import build_stages
-from ci.steps.contract import CONFIG, HOOKS, OPENAPI, failures_in, schemathesis_argv
+from ci.steps.contract import (
+    CONFIG,
+    DEFAULT_MAX_TIME_SECONDS,
+    HOOKS,
+    MAX_TIME_ENV_VAR,
+    OPENAPI,
+    failures_in,
+    main,
+    resolve_max_time,
+    schemathesis_argv,
+)
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="schemathesis" tests="3" failures="1" errors="1">
@@ -27,6 +39,25 @@ def test_every_check_in_every_phase_bounded_and_reproducible() -> None:
     assert argv[argv.index("--seed") + 1] == "7"
     assert argv[argv.index("--report-junit-path") + 1] == "build/reports/c.xml"
     assert str(OPENAPI) in argv
+
+
+def test_the_time_bound_comes_from_the_flag_then_the_environment_then_the_default() -> None:
+    assert resolve_max_time(None, {}) == DEFAULT_MAX_TIME_SECONDS
+    assert resolve_max_time(None, {MAX_TIME_ENV_VAR: "120"}) == 120
+    assert resolve_max_time(45, {MAX_TIME_ENV_VAR: "120"}) == 45
+    with pytest.raises(ValueError, match="CONTRACT_MAX_TIME='soon' is not a whole number"):
+        resolve_max_time(None, {MAX_TIME_ENV_VAR: "soon"})
+    with pytest.raises(ValueError, match="at least 1 second"):
+        resolve_max_time(0, {})
+
+
+def test_a_bad_time_bound_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reports = ["--outputs", str(tmp_path / "o.json"), "--junitxml", str(tmp_path / "j.xml")]
+    with pytest.raises(SystemExit) as exited:
+        main([*reports, "--max-time", "0"])
+    assert exited.value.code == 2
+    last_line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last_line.endswith("the contract run needs at least 1 second, not 0")
 
 
 def test_the_committed_config_hooks_and_document_exist(repo_root: Path) -> None:
@@ -51,3 +82,4 @@ def test_the_contract_stage_follows_deploy_beside_smoke_for_every_env() -> None:
         assert not contract.cacheable
         assert contract.needs_cloud
         assert contract.report == "build/reports/contract-junit.xml"
+        assert "CONTRACT_MAX_TIME" in contract.passthrough_env

@@ -29,7 +29,7 @@ module "service" {
   # Throw-away environment: destroy must succeed without manual emptying or unprotecting.
   deletion_protection_enabled = false
   force_destroy_buckets       = true
-  kms_deletion_window_days    = 7
+  kms_key_settings            = { deletion_window_days = 7 }
 
   # The deployment rehearsal (python -m ci rehearse) applies dev into an emulator serving plain HTTP.
   s3_tls_only_policy_enabled = var.s3_tls_only_policy_enabled

@@ -29,7 +29,7 @@ module "service" {
   # Long-lived environment: tables are protected, buckets must be emptied by hand, keys get the longest window.
   deletion_protection_enabled = true
   force_destroy_buckets       = false
-  kms_deletion_window_days    = 30
+  kms_key_settings            = { deletion_window_days = 30 }
 
   # Public API. To require JWTs from your identity provider (functions/authorizer, docs/API.md):
   #   authorizer = { issuer = "https://idp.example.com/", audience = "items-api", jwks = file("jwks.json") }

@@ -267,11 +267,11 @@ locals {
 module "access_logs_key" {
   source = "../kms_key"
 
-  description          = "${var.api_name} access logs"
-  alias                = "${var.api_name}-access-logs"
-  deletion_window_days = var.kms_deletion_window_days
-  tags                 = var.tags
-  log_group_grant      = { sid = "CloudWatchLogsEncryptsAccessLogs", log_group_name = local.access_log_group }
+  description     = "${var.api_name} access logs"
+  alias           = "${var.api_name}-access-logs"
+  settings        = var.kms_key_settings
+  tags            = var.tags
+  log_group_grant = { sid = "CloudWatchLogsEncryptsAccessLogs", log_group_name = local.access_log_group }
 }
 
 moved {

@@ -113,10 +113,15 @@ variable "authorizer" {
   default = null
 }
 
-variable "kms_deletion_window_days" {
-  description = "Waiting period before the access-log KMS key is deleted after a destroy (7-30 days; modules/kms_key checks it)."
-  type        = number
-  default     = 30
+variable "kms_key_settings" {
+  description = "Settings of the access-log KMS key (modules/kms_key `settings`: deletion window 7-30 days; rotation and tags, off only against an emulator)."
+  type = object({
+    deletion_window_days = optional(number, 30)
+    rotation_enabled     = optional(bool, true)
+    tagged               = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
 }
 
 variable "tags" {

@@ -12,10 +12,10 @@ locals {
 module "tables_key" {
   source = "../kms_key"
 
-  description          = "${var.name_prefix} DynamoDB tables"
-  alias                = "${var.name_prefix}-dynamodb"
-  deletion_window_days = var.kms_deletion_window_days
-  tags                 = var.tags
+  description = "${var.name_prefix} DynamoDB tables"
+  alias       = "${var.name_prefix}-dynamodb"
+  settings    = var.kms_key_settings
+  tags        = var.tags
 }
 
 moved {

@@ -14,11 +14,11 @@ locals {
 module "function_key" {
   source = "../kms_key"
 
-  description          = "${var.function_name} environment variables and logs"
-  alias                = var.function_name
-  deletion_window_days = var.kms_deletion_window_days
-  tags                 = var.tags
-  log_group_grant      = { sid = "CloudWatchLogsEncryptsOwnLogGroup", log_group_name = local.log_group_name }
+  description     = "${var.function_name} environment variables and logs"
+  alias           = var.function_name
+  settings        = var.kms_key_settings
+  tags            = var.tags
+  log_group_grant = { sid = "CloudWatchLogsEncryptsOwnLogGroup", log_group_name = local.log_group_name }
 }
 
 moved {

@@ -29,7 +29,7 @@ module "artifacts" {
   tls_only_policy_enabled            = var.s3_tls_only_policy_enabled
   lifecycle_configuration_enabled    = var.s3_lifecycle_configuration_enabled
   noncurrent_version_expiration_days = var.artifact_noncurrent_version_expiration_days
-  kms_deletion_window_days           = var.kms_deletion_window_days
+  kms_key_settings                   = var.kms_key_settings
   tags                               = local.tags
 }
 
@@ -40,7 +40,7 @@ module "tables" {
   items_table_schema_path       = "${local.schema_dir}/items_table.json"
   idempotency_table_schema_path = "${local.schema_dir}/idempotency_table.json"
   deletion_protection_enabled   = var.deletion_protection_enabled
-  kms_deletion_window_days      = var.kms_deletion_window_days
+  kms_key_settings              = var.kms_key_settings
   tags                          = local.tags
 }
 
@@ -65,22 +65,22 @@ locals {
 module "function" {
   source = "../function"
 
-  function_name            = local.function_name
-  description              = "Items REST API (${var.environment})"
-  handler                  = local.contract.artifacts.api_handler.handler
-  artifact_path            = var.lambda_artifact_path
-  artifact_bucket          = module.artifacts.bucket_name
-  artifact_key_prefix      = "functions/api_handler"
-  runtime                  = local.platform.lambda_runtime
-  architecture             = local.platform.lambda_architecture
-  memory_size              = var.lambda_memory_size
-  timeout_seconds          = var.lambda_timeout_seconds
-  reserved_concurrency     = var.lambda_reserved_concurrency
-  tracing_enabled          = var.tracing_enabled
-  environment_variables    = local.api_environment_variables
-  kms_key_arns             = [module.tables.kms_key_arn]
-  kms_deletion_window_days = var.kms_deletion_window_days
-  tags                     = local.tags
+  function_name         = local.function_name
+  description           = "Items REST API (${var.environment})"
+  handler               = local.contract.artifacts.api_handler.handler
+  artifact_path         = var.lambda_artifact_path
+  artifact_bucket       = module.artifacts.bucket_name
+  artifact_key_prefix   = "functions/api_handler"
+  runtime               = local.platform.lambda_runtime
+  architecture          = local.platform.lambda_architecture
+  memory_size           = var.lambda_memory_size
+  timeout_seconds       = var.lambda_timeout_seconds
+  reserved_concurrency  = var.lambda_reserved_concurrency
+  tracing_enabled       = var.tracing_enabled
+  environment_variables = local.api_environment_variables
+  kms_key_arns          = [module.tables.kms_key_arn]
+  kms_key_settings      = var.kms_key_settings
+  tags                  = local.tags
   # Exactly the service's tables and index: the items API reads and writes items and its idempotency records.
   policy_statements = [
     {
@@ -117,21 +117,21 @@ module "authorizer_function" {
   source = "../function"
   count  = var.authorizer == null ? 0 : 1
 
-  function_name            = templatestring(local.contract.names.authorizer_function, local.name_values)
-  description              = "JWT authorizer of the items API (${var.environment})"
-  handler                  = local.contract.artifacts.authorizer.handler
-  artifact_path            = var.authorizer_artifact_path
-  artifact_bucket          = module.artifacts.bucket_name
-  artifact_key_prefix      = "functions/authorizer"
-  runtime                  = local.platform.lambda_runtime
-  architecture             = local.platform.lambda_architecture
-  memory_size              = 256
-  timeout_seconds          = 5
-  reserved_concurrency     = -1 # cached decisions make it rare; reserving would eat a small account's quota
-  tracing_enabled          = var.tracing_enabled
-  alias_moved_by           = "terraform"
-  kms_deletion_window_days = var.kms_deletion_window_days
-  tags                     = local.tags
+  function_name        = templatestring(local.contract.names.authorizer_function, local.name_values)
+  description          = "JWT authorizer of the items API (${var.environment})"
+  handler              = local.contract.artifacts.authorizer.handler
+  artifact_path        = var.authorizer_artifact_path
+  artifact_bucket      = module.artifacts.bucket_name
+  artifact_key_prefix  = "functions/authorizer"
+  runtime              = local.platform.lambda_runtime
+  architecture         = local.platform.lambda_architecture
+  memory_size          = 256
+  timeout_seconds      = 5
+  reserved_concurrency = -1 # cached decisions make it rare; reserving would eat a small account's quota
+  tracing_enabled      = var.tracing_enabled
+  alias_moved_by       = "terraform"
+  kms_key_settings     = var.kms_key_settings
+  tags                 = local.tags
   environment_variables = {
     JWT_ISSUER           = var.authorizer.issuer
     JWT_AUDIENCE         = var.authorizer.audience
@@ -161,8 +161,8 @@ module "api" {
     invoke_arn         = module.authorizer_function[0].alias_invoke_arn
     result_ttl_seconds = var.authorizer.result_ttl_seconds
   }
-  kms_deletion_window_days = var.kms_deletion_window_days
-  tags                     = local.tags
+  kms_key_settings = var.kms_key_settings
+  tags             = local.tags
 }
 
 module "monitoring" {
@@ -180,7 +180,7 @@ module "monitoring" {
   api_5xx_threshold                = var.alarm_thresholds.api_5xx
   api_latency_p99_threshold_ms     = var.alarm_thresholds.api_latency_p99_ms
   dynamodb_throttle_threshold      = var.alarm_thresholds.dynamodb_throttles
-  kms_deletion_window_days         = var.kms_deletion_window_days
+  kms_key_settings                 = var.kms_key_settings
   tags                             = local.tags
 }
 
@@ -194,11 +194,11 @@ locals {
 module "deployments_key" {
   source = "../kms_key"
 
-  description          = "${local.name_prefix} deployment events"
-  alias                = "${local.name_prefix}-deployments"
-  deletion_window_days = var.kms_deletion_window_days
-  tags                 = local.tags
-  log_group_grant      = { sid = "CloudWatchLogsEncryptsDeploymentEvents", log_group_name = local.deployment_log_group }
+  description     = "${local.name_prefix} deployment events"
+  alias           = "${local.name_prefix}-deployments"
+  settings        = var.kms_key_settings
+  tags            = local.tags
+  log_group_grant = { sid = "CloudWatchLogsEncryptsDeploymentEvents", log_group_name = local.deployment_log_group }
 }
 
 resource "aws_cloudwatch_log_group" "deployments" {

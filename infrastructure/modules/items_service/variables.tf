@@ -128,10 +128,15 @@ variable "artifact_noncurrent_version_expiration_days" {
   default     = 90
 }
 
-variable "kms_deletion_window_days" {
-  description = "Waiting period before the service's KMS keys are deleted after a destroy."
-  type        = number
-  default     = 30
+variable "kms_key_settings" {
+  description = "Settings of every KMS key of the service (modules/kms_key): deletion window after a destroy (7-30 days); rotation and tags stay on except against an emulator, where the AWS provider's waits for them cost about 8 s per apply."
+  type = object({
+    deletion_window_days = optional(number, 30)
+    rotation_enabled     = optional(bool, true)
+    tagged               = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
 }
 
 variable "alarm_email" {

@@ -30,9 +30,13 @@ locals {
 }
 
 resource "aws_kms_key" "this" {
+  # Checkov cannot follow optional() object defaults through module calls, so it reads rotation as unknown.
+  # Rotation is on unless an environment turns it off for the emulator: tests/kms_key.tftest.hcl proves the
+  # default, tests/ci/test_contract.py that only env local's main.tf turns it off.
+  #checkov:skip=CKV_AWS_7:Rotation defaults to on (settings.rotation_enabled); only env local, an emulator, turns it off.
   description             = var.description
-  enable_key_rotation     = true
-  deletion_window_in_days = var.deletion_window_days
+  enable_key_rotation     = var.settings.rotation_enabled
+  deletion_window_in_days = var.settings.deletion_window_days
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = concat(
@@ -46,7 +50,7 @@ resource "aws_kms_key" "this" {
       local.service_statements,
     )
   })
-  tags = var.tags
+  tags = var.settings.tagged ? var.tags : {}
 }
 
 resource "aws_kms_alias" "this" {

@@ -14,7 +14,7 @@ output "alias_name" {
 }
 
 output "rotation_enabled" {
-  description = "Whether automatic yearly rotation is on (always true; exposed so callers' tests can check it)."
+  description = "Whether automatic yearly rotation is on (true unless settings turn it off for an emulator; callers' tests check it)."
   value       = aws_kms_key.this.enable_key_rotation
 }
 

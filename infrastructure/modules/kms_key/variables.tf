@@ -28,19 +28,24 @@ variable "log_group_grant" {
   default = null
 }
 
-variable "deletion_window_days" {
-  description = "Waiting period before the key is deleted after a destroy (7-30 days)."
-  type        = number
-  default     = 30
+variable "settings" {
+  description = "deletion_window_days: waiting period before the key is deleted after a destroy (7-30 days). rotation_enabled and tagged stay true except against an emulator (env local): the AWS provider reads each back until it is stable 5 times, 1 s apart (about 4 s each)."
+  type = object({
+    deletion_window_days = optional(number, 30)
+    rotation_enabled     = optional(bool, true)
+    tagged               = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = var.deletion_window_days >= 7 && var.deletion_window_days <= 30
-    error_message = "deletion_window_days must be between 7 and 30."
+    condition     = var.settings.deletion_window_days >= 7 && var.settings.deletion_window_days <= 30
+    error_message = "settings.deletion_window_days must be between 7 and 30."
   }
 }
 
 variable "tags" {
-  description = "Tags applied to the key."
+  description = "Tags applied to the key (unless settings.tagged is false)."
   type        = map(string)
   default     = {}
 }

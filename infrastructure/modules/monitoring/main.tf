@@ -19,10 +19,10 @@ locals {
 module "alarms_key" {
   source = "../kms_key"
 
-  description          = "${var.name_prefix} alarm notifications"
-  alias                = "${var.name_prefix}-alarms"
-  deletion_window_days = var.kms_deletion_window_days
-  tags                 = var.tags
+  description = "${var.name_prefix} alarm notifications"
+  alias       = "${var.name_prefix}-alarms"
+  settings    = var.kms_key_settings
+  tags        = var.tags
   # CloudWatch publishes alarm state changes to the encrypted topic.
   service_grants = [{
     sid       = "CloudWatchPublishesAlarms"

@@ -105,10 +105,15 @@ variable "dynamodb_throttle_threshold" {
   }
 }
 
-variable "kms_deletion_window_days" {
-  description = "Waiting period before the topic's KMS key is deleted after a destroy (7-30 days; modules/kms_key checks it)."
-  type        = number
-  default     = 30
+variable "kms_key_settings" {
+  description = "Settings of the topic's KMS key (modules/kms_key `settings`: deletion window 7-30 days; rotation and tags, off only against an emulator)."
+  type = object({
+    deletion_window_days = optional(number, 30)
+    rotation_enabled     = optional(bool, true)
+    tagged               = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
 }
 
 variable "tags" {

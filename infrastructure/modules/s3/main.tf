@@ -9,10 +9,10 @@ locals {
 module "bucket_key" {
   source = "../kms_key"
 
-  description          = "${var.bucket_name} objects"
-  alias                = var.bucket_name
-  deletion_window_days = var.kms_deletion_window_days
-  tags                 = var.tags
+  description = "${var.bucket_name} objects"
+  alias       = var.bucket_name
+  settings    = var.kms_key_settings
+  tags        = var.tags
 }
 
 moved {

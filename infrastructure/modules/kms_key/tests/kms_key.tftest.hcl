@@ -32,7 +32,7 @@ run "each_service_grant_becomes_one_statement_with_its_condition" {
   command = apply
 
   variables {
-    deletion_window_days = 7
+    settings = { deletion_window_days = 7 }
     service_grants = [
       {
         sid       = "CloudWatchPublishesAlarms"
@@ -51,6 +51,11 @@ run "each_service_grant_becomes_one_statement_with_its_condition" {
   assert {
     condition     = aws_kms_key.this.deletion_window_in_days == 7
     error_message = "The deletion window must be the one given."
+  }
+
+  assert {
+    condition     = aws_kms_key.this.enable_key_rotation && length(aws_kms_key.this.tags) == 0
+    error_message = "Settings that name only the deletion window keep rotation on (and tags as given: none here)."
   }
 
   assert {
@@ -95,8 +100,27 @@ run "deletion_window_outside_7_to_30_days_is_rejected" {
   command = plan
 
   variables {
-    deletion_window_days = 3
+    settings = { deletion_window_days = 3 }
   }
 
-  expect_failures = [var.deletion_window_days]
+  expect_failures = [var.settings]
+}
+
+run "an_emulator_key_may_skip_rotation_and_tags_and_nothing_else" {
+  command = apply
+
+  variables {
+    settings = { deletion_window_days = 7, rotation_enabled = false, tagged = false }
+    tags     = { Project = "items-service" }
+  }
+
+  assert {
+    condition     = !aws_kms_key.this.enable_key_rotation && length(aws_kms_key.this.tags) == 0
+    error_message = "With rotation_enabled and tagged off the key is created without rotation and without tags."
+  }
+
+  assert {
+    condition     = aws_kms_key.this.deletion_window_in_days == 7 && jsondecode(aws_kms_key.this.policy).Statement[0].Sid == "AccountAdministration"
+    error_message = "The deletion window and the key policy do not depend on the emulator settings."
+  }
 }
