@@ -114,14 +114,10 @@ variable "authorizer" {
 }
 
 variable "kms_key_settings" {
-  description = "Settings of the access-log KMS key (modules/kms_key `settings`: deletion window 7-30 days; rotation and tags, off only against an emulator)."
-  type = object({
-    deletion_window_days = optional(number, 30)
-    rotation_enabled     = optional(bool, true)
-    tagged               = optional(bool, true)
-  })
-  default  = {}
-  nullable = false
+  description = "The access-log KMS key's settings, passed to modules/kms_key as `settings` (deletion window, rotation, tags), which types and validates them."
+  type        = any
+  default     = {}
+  nullable    = false
 }
 
 variable "tags" {

@@ -106,14 +106,10 @@ variable "dynamodb_throttle_threshold" {
 }
 
 variable "kms_key_settings" {
-  description = "Settings of the topic's KMS key (modules/kms_key `settings`: deletion window 7-30 days; rotation and tags, off only against an emulator)."
-  type = object({
-    deletion_window_days = optional(number, 30)
-    rotation_enabled     = optional(bool, true)
-    tagged               = optional(bool, true)
-  })
-  default  = {}
-  nullable = false
+  description = "The topic's KMS key's settings, passed to modules/kms_key as `settings` (deletion window, rotation, tags), which types and validates them."
+  type        = any
+  default     = {}
+  nullable    = false
 }
 
 variable "tags" {
