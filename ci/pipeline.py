@@ -28,7 +28,13 @@ from ci.spec import StageResult
 from ci.stages import build_stages
 
 # Values the local cloud hands to cloud stages when it is already running (`python -m ci local up`).
-LOCAL_CLOUD_VARIABLES = ("AWS_ENDPOINT_URL", "LOCAL_CLOUD_ENDPOINT", "API_URL", "LOCAL_CLOUD_AUTH")
+LOCAL_CLOUD_VARIABLES = (
+    "AWS_ENDPOINT_URL",
+    "LOCAL_CLOUD_ENDPOINT",
+    "API_URL",
+    "LOCAL_CLOUD_AUTH",
+    "API_TOKEN",
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ def cloud_env_from(values: Mapping[str, str]) -> dict[str, str]:
         from ci.local.identity import mint_token  # noqa: PLC0415 - only for a guarded local cloud
 
         env["TF_VAR_authorizer_enabled"] = "true"
-        env.setdefault("API_TOKEN", mint_token(subject="pipeline"))
+        env.setdefault("API_TOKEN", mint_token(subject="pipeline"))  # unless the caller brought one
     return env
 
 
@@ -100,6 +106,8 @@ def local_cloud_env(
         print(f"local cloud: using the running one at {environ['LOCAL_CLOUD_ENDPOINT']}", file=stream)
         yield cloud_env_from({name: environ[name] for name in LOCAL_CLOUD_VARIABLES if environ.get(name)})
         return
+    # A token the caller chose (another subject, say) is used as given; else a guarded cloud gets one minted.
+    caller_token = {"API_TOKEN": environ["API_TOKEN"]} if environ.get("API_TOKEN") else {}
     running = find_running()
     if running is not None:
         print(
@@ -113,6 +121,7 @@ def local_cloud_env(
                 "LOCAL_CLOUD_ENDPOINT": running.endpoint_url,
                 "API_URL": running.api_url,
                 **({"LOCAL_CLOUD_AUTH": "true"} if running.auth else {}),
+                **caller_token,
             }
         )
         return
@@ -121,7 +130,7 @@ def local_cloud_env(
     print("local cloud: starting an ephemeral one (moto server + API data plane)", file=stream, flush=True)
     with ephemeral_local_cloud() as cloud:
         print(f"local cloud: AWS endpoint {cloud.stage_env.get('AWS_ENDPOINT_URL')}", file=stream, flush=True)
-        yield cloud_env_from(cloud.stage_env)
+        yield cloud_env_from({**cloud.stage_env, **caller_token})
 
 
 def run_pipeline(options: RunOptions, environ: Mapping[str, str], stream: TextIO) -> RunOutcome:

@@ -384,8 +384,9 @@ def _terraform_stage(
 
 
 def _zips() -> tuple[Upstream, ...]:
-    # Terraform hashes and uploads the artifact it plans with (the env roots' artifact_path).
-    return (Upstream("package", f"{DIST}/api_handler.zip"),)
+    # Terraform hashes and uploads the artifacts it plans with (the env roots' *_artifact_path): the items API
+    # always, the authorizer's when an env turns it on (a container sees only what is handed to it).
+    return (Upstream("package", f"{DIST}/api_handler.zip"), Upstream("package", f"{DIST}/authorizer.zip"))
 
 
 def plan(env: str, environ: Mapping[str, str]) -> StageSpec:

@@ -32,6 +32,7 @@ from ci.local.emulator import EmulatorError
 from ci.local.pipeline_deploy import DeployError, deploy, redeploy_code
 
 READY_TIMEOUT_SECONDS = 60.0
+REFUSALS_BEFORE_FAILING = 5  # an authorizer's verdict on one token does not change: five refusals are final
 RELOAD_POLL_SECONDS = 1.0
 MAX_TOKEN_TTL_SECONDS = 86400
 
@@ -68,21 +69,32 @@ def _parser() -> argparse.ArgumentParser:
 def wait_until_api_answers(
     cloud: LocalCloud, token: str | None = None, timeout: float = READY_TIMEOUT_SECONDS
 ) -> None:
-    """Ready = a real answer from the function (anything but the data plane's 503 "not deployed")."""
+    """Ready = a real answer from the function (anything but the data plane's 503 "not deployed").
+
+    With a token (``--auth``) the authorizer answers first: a 401/403, a few times in a row, means it refuses
+    the token it is meant to accept (a wrong key, issuer or audience): a failure to say, not readiness.
+    """
     deadline = time.monotonic() + timeout
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     probe = urllib.request.Request(f"{cloud.api_url}/items?limit=1", headers=headers)  # noqa: S310 - loopback
-    while time.monotonic() < deadline:
+    refusals: list[int] = []
+    while time.monotonic() < deadline and len(refusals) < REFUSALS_BEFORE_FAILING:
         try:
             with urllib.request.urlopen(probe, timeout=10) as response:  # noqa: S310 - our loopback data plane
                 if response.status < 500:
                     return
         except urllib.error.HTTPError as error:
-            if error.code < 500:
+            if token and error.code in {401, 403}:
+                refusals.append(error.code)
+            elif error.code < 500:
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
+    if refusals:
+        raise DeployError(
+            f"the authorizer refused the local test token ({refusals[-1]}): check env local's JWKS and issuer"
+        )
     raise DeployError(f"the API at {cloud.api_url} did not answer within {timeout:.0f}s after deploying")
 
 

@@ -2,7 +2,8 @@
 
 The Ed25519 key is derived from a fixed phrase, so it is public by construction: anyone can mint a token
 env local accepts, which is the point (tests, docs examples and a developer's curl need one) and why no other
-environment may trust it (tests/infrastructure check that only env local's Terraform names this JWKS). No
+environment may trust it (tests/ci/test_contract.py fails when any Terraform outside env local holds this
+key, its issuer or its JWKS file). No
 private key file lives in the repository for a secrets scanner to flag or a user to mistake for a real one.
 
     python -m ci local token [--subject NAME] [--ttl SECONDS]     # prints a bearer token for env local
@@ -14,7 +15,6 @@ import base64
 import hashlib
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import jwt
@@ -73,7 +73,3 @@ def mint_token(
     issued = int(time.time() if now is None else now)
     claims = {"sub": subject, "iss": issuer, "aud": audience, "iat": issued, "exp": issued + ttl_seconds}
     return jwt.encode(claims, _signing_key(), algorithm=ALGORITHM, headers={"kid": KEY_ID})
-
-
-def write_jwks(path: Path = JWKS_PATH) -> None:
-    path.write_text(jwks_document())

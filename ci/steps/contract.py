@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from xml.etree import ElementTree  # parses the report schemathesis just wrote
@@ -44,14 +45,12 @@ def schemathesis_cli() -> str:
 
 
 def schemathesis_argv(
-    url: str, junit: Path, max_time: int, max_examples: int, seed: int, api_token: str | None = None
+    url: str, junit: Path, max_time: int, max_examples: int, seed: int, config: Path = CONFIG
 ) -> list[str]:
-    # An API guarded by the JWT authorizer: every generated request carries the token (API_TOKEN).
-    authorization = ["--header", f"Authorization: Bearer {api_token}"] if api_token else []
     return [
         schemathesis_cli(),
         "--config-file",
-        str(CONFIG),
+        str(config),
         "run",
         str(OPENAPI),
         "--url",
@@ -79,7 +78,6 @@ def schemathesis_argv(
         "junit",
         "--report-junit-path",
         str(junit),
-        *authorization,
     ]
 
 
@@ -94,6 +92,18 @@ def resolve_max_time(given: int | None, environ: Mapping[str, str]) -> int:
     return seconds
 
 
+def guarded_config(directory: Path) -> Path:
+    """The committed config plus an Authorization header that schemathesis fills in from $API_TOKEN.
+
+    The token itself stays in the environment: on a command line (`--header`) any process of the runner
+    could read it from /proc/<pid>/cmdline.
+    """
+    config = directory / CONFIG.name
+    # A top-level key must come before the first table, so the header goes first.
+    config.write_text('headers = { Authorization = "Bearer ${API_TOKEN}" }\n\n' + CONFIG.read_text())
+    return config
+
+
 def failures_in(junit: Path) -> tuple[int, list[str]]:
     """(test cases, one line per failed or errored case) of a JUnit report."""
     # The report schemathesis wrote a moment ago in this run, not outside input.
@@ -105,6 +115,21 @@ def failures_in(junit: Path) -> tuple[int, list[str]]:
             first_line = (problem.get("message") or problem.text or "").strip().splitlines()[:1]
             failed.append(f"{case.get('name')}: {first_line[0] if first_line else problem.tag}")
     return len(cases), failed
+
+
+def run_schemathesis(command: list[str]) -> tuple[int, str]:
+    """Exit code and the number of generated cases it printed (its output is streamed as it comes)."""
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)}
+    process = subprocess.Popen(  # noqa: S603 - fixed argv
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    generated = "?"
+    assert process.stdout is not None  # noqa: S101 - stdout=PIPE above
+    for line in process.stdout:
+        print(line, end="", flush=True)
+        found = GENERATED.search(line)
+        generated = found.group(1) if found else generated
+    return process.wait(), generated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -131,20 +156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     args.junitxml.parent.mkdir(parents=True, exist_ok=True)
-    token = os.environ.get("API_TOKEN") or None
-    command = schemathesis_argv(url, args.junitxml, args.max_time, args.max_examples, args.seed, token)
     print(f"contract: {url} against {OPENAPI} (seed {args.seed}, at most {args.max_time}s)", flush=True)
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)}
-    process = subprocess.Popen(  # noqa: S603 - fixed argv
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    generated = "?"
-    assert process.stdout is not None  # noqa: S101 - stdout=PIPE above
-    for line in process.stdout:
-        print(line, end="", flush=True)
-        found = GENERATED.search(line)
-        generated = found.group(1) if found else generated
-    code = process.wait()
+    with tempfile.TemporaryDirectory(prefix="contract-") as scratch:
+        # An API guarded by the JWT authorizer: every generated request carries the token (API_TOKEN).
+        config = guarded_config(Path(scratch)) if os.environ.get("API_TOKEN") else CONFIG
+        command = schemathesis_argv(url, args.junitxml, args.max_time, args.max_examples, args.seed, config)
+        code, generated = run_schemathesis(command)
     if not args.junitxml.is_file():
         print(f"contract: schemathesis exited {code} without a report", file=sys.stderr)
         return code or 1

@@ -57,6 +57,11 @@ def verify_token(token: str, settings: AuthorizerSettings) -> dict[str, Any]:
         except jwt.InvalidSignatureError as error:
             last_error = error  # another configured key may have signed it
             continue
+        except (jwt.InvalidKeyError, TypeError, ValueError) as error:
+            # A key of another type than the token's algorithm (an EC key for an RS256 token, say): PyJWT
+            # refuses to use it, with TypeError for some pairs. Such a key cannot have signed the token.
+            last_error = jwt.InvalidKeyError(str(error))
+            continue
         except (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError, jwt.DecodeError) as error:
             raise InvalidToken(str(error)) from None
         except jwt.PyJWTError as error:

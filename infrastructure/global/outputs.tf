@@ -4,7 +4,7 @@ output "state_bucket" {
 }
 
 output "state_kms_key_arn" {
-  description = "Key encrypting the state objects."
+  description = "Default encryption key of the state bucket. The environments' backends write state with SSE-S3 (encrypt = true); see bootstrap/policies/README.md to use this key instead."
   value       = module.state_bucket.kms_key_arn
 }
 

@@ -3,8 +3,8 @@
 
 The shape of the environment (function memory and architecture, number of KMS keys, alarms, dashboards,
 tables) is read from the deployed resources (``--source live``, the default) or from the environment's
-the env's root module (``--source config``: infrastructure/environments/<env>/main.tf, before anything is
-deployed). Traffic is an assumption you pass in.
+root module (``--source config``: infrastructure/environments/<env>/main.tf, before anything is deployed).
+Traffic is an assumption you pass in.
 Prices are us-east-1 on-demand list prices (see PRICES); the result is an estimate, not an invoice.
 
 Examples:

@@ -14,6 +14,7 @@ from ci.steps.contract import (
     MAX_TIME_ENV_VAR,
     OPENAPI,
     failures_in,
+    guarded_config,
     main,
     resolve_max_time,
     schemathesis_argv,
@@ -39,6 +40,24 @@ def test_every_check_in_every_phase_bounded_and_reproducible() -> None:
     assert argv[argv.index("--seed") + 1] == "7"
     assert argv[argv.index("--report-junit-path") + 1] == "build/reports/c.xml"
     assert str(OPENAPI) in argv
+
+
+def test_a_guarded_api_gets_its_token_from_the_environment_never_from_the_command_line(
+    tmp_path: Path,
+) -> None:
+    import tomllib
+
+    # Given the config a guarded API's run uses
+    config = guarded_config(tmp_path)
+    settings = tomllib.loads(config.read_text())
+    # Then every request carries the bearer header, filled in by schemathesis from $API_TOKEN ...
+    assert settings["headers"] == {"Authorization": "Bearer ${API_TOKEN}"}
+    # ... the committed per-operation settings are all kept ...
+    assert settings["operations"] == tomllib.loads(CONFIG.read_text())["operations"]
+    # ... and no token is on the command line
+    argv = schemathesis_argv("http://127.0.0.1:1", Path("j.xml"), 30, 25, 7, config)
+    assert argv[argv.index("--config-file") + 1] == str(config)
+    assert "--header" not in argv
 
 
 def test_the_time_bound_comes_from_the_flag_then_the_environment_then_the_default() -> None:

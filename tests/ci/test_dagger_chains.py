@@ -210,6 +210,8 @@ def test_plan_apply_and_deploy_take_their_files_from_the_stages_that_made_them()
     lock = copied(apply, "infrastructure/environments/dev/.terraform.lock.hcl")
     assert produced_by(lock)[:3] == ["python", "-m", "ci.steps.plan_summary"]
     assert produced_by(copied(apply, "build/dist/api_handler.zip"))[2] == "ci.steps.package"
+    # the authorizer's zip too, for an env that deploys it (a container sees only what it is handed)
+    assert produced_by(copied(apply, "build/dist/authorizer.zip"))[2] == "ci.steps.package"
     deploy = chain(stage("deploy"), finished=upstream)
     assert produced_by(copied(deploy, "build/dist/api_handler.zip"))[2] == "ci.steps.package"
     outputs = copied(deploy, "build/terraform/dev/outputs.json")
@@ -224,7 +226,7 @@ def test_an_upstream_stage_outside_the_run_is_read_from_the_host_build_dir() -> 
         return dag.host().file(f"/repo/{path}", no_cache=True) if path.endswith(".zip") else None
 
     plan = chain(stage("plan"), host_input=host_input)
-    assert asked == ["build/dist/api_handler.zip"]
+    assert asked == ["build/dist/api_handler.zip", "build/dist/authorizer.zip"]
     zip_file = copied(plan, "build/dist/api_handler.zip")
     assert zip_file._ctx.selections[-1].args == {"path": "/repo/build/dist/api_handler.zip", "noCache": True}
     # absent on the host too: nothing is copied, and the stage's own check reports it

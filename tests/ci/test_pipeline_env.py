@@ -42,6 +42,40 @@ def test_a_running_local_cloud_is_reused() -> None:
     assert "using the running one" in stream.getvalue()
 
 
+def test_a_guarded_local_cloud_is_planned_guarded_and_called_with_a_token_it_accepts() -> None:
+    from authorizer.settings import load_authorizer_settings
+    from authorizer.tokens import verify_token
+
+    from ci.local import identity
+
+    # Given a running `ci local up --auth`
+    running = {"LOCAL_CLOUD_ENDPOINT": "http://127.0.0.1:4566", "LOCAL_CLOUD_AUTH": "true"}
+    with local_cloud_env(_selection("local", "plan"), "local", running, io.StringIO()) as env:
+        # Then the plan keeps the authorizer, and the API stages get a token env local's authorizer accepts
+        assert env["TF_VAR_authorizer_enabled"] == "true"
+        assert "LOCAL_CLOUD_AUTH" not in env
+        settings = load_authorizer_settings(
+            {
+                "JWT_ISSUER": identity.ISSUER,
+                "JWT_AUDIENCE": identity.AUDIENCE,
+                "JWT_JWKS": identity.jwks_document(),
+                "JWT_ALGORITHMS": identity.ALGORITHM,
+            }
+        )
+        assert verify_token(env["API_TOKEN"], settings)["sub"] == "pipeline"
+    # And a token the caller brings is used as given, not replaced
+    with local_cloud_env(
+        _selection("local", "plan"), "local", {**running, "API_TOKEN": "callers-token"}, io.StringIO()
+    ) as env:
+        assert env["API_TOKEN"] == "callers-token"
+    # And a public cloud's plan stays public
+    with local_cloud_env(
+        _selection("local", "plan"), "local", {"LOCAL_CLOUD_ENDPOINT": "http://x"}, io.StringIO()
+    ) as env:
+        assert "TF_VAR_authorizer_enabled" not in env
+        assert "API_TOKEN" not in env
+
+
 @pytest.mark.integration
 def test_an_ephemeral_local_cloud_runs_for_the_block_only() -> None:
     stream = io.StringIO()

@@ -117,3 +117,13 @@ def test_plan_writes_saved_plan_json_and_summary_per_env() -> None:
 def test_unknown_environment_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown environment"):
         build_stages("qa", environ={})
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_stages_that_call_the_api_may_carry_a_bearer_token_as_a_secret(env: str) -> None:
+    stages = {spec.name: spec for spec in build_stages(env, environ={})}
+    # deploy's canary probe, smoke and contract call the deployed API; a guarded one needs API_TOKEN
+    for name in ("deploy", "smoke", "contract"):
+        assert "API_TOKEN" in stages[name].secrets, name
+        assert "API_TOKEN" not in stages[name].passthrough_env, name  # never logged or cached as a setting
+    assert all("API_TOKEN" not in spec.secrets for spec in stages.values() if not spec.needs_cloud)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import io
 import json
+import threading
 import zipfile
 from typing import Any
 
@@ -160,3 +162,36 @@ def test_the_served_before_note_is_read_back_and_anything_else_is_not() -> None:
     assert served_before(served_before_note("7", "6")) == "6"
     assert served_before("Version serving traffic; the pipeline's deploy stage moves it") is None
     assert served_before(None) is None
+
+
+def test_the_probe_sends_the_token_and_an_authorizers_refusal_is_a_failure_with_a_hint(
+    clients: dict[str, Any],
+) -> None:
+    # Given an API guarded by an authorizer that accepts only "Bearer good"
+    class Guarded(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.headers.get("Authorization") == "Bearer good" else 403)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Guarded)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        # When the canary's probe carries the token, the new version is judged healthy
+        with_token = HealthWatch(clients["cloudwatch"], "items-service-dev-", url, 3, api_token="good")
+        assert with_token.probe() is None
+        # And without one, the refusals fail the step and say what to set (they judged nothing)
+        without = HealthWatch(clients["cloudwatch"], "items-service-dev-", url, 3)
+        failure = without.probe()
+        assert failure is not None
+        assert "3 of 3 requests to GET" in failure
+        assert "(403)" in failure
+        assert failure.endswith("the authorizer refused the probe: set API_TOKEN")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -70,8 +70,9 @@ def test_pass_role_is_limited_to_lambda() -> None:
     assert passing, "the infrastructure role must be able to pass the execution role"
     for statement in passing:
         assert statement["Condition"] == {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
+        # the functions' execution roles (modules/function: <function>-execution), nothing else
         assert as_list(statement["Resource"]) == [
-            "arn:${partition}:iam::${account_id}:role/${name_prefix}-*-api-execution"
+            "arn:${partition}:iam::${account_id}:role/${name_prefix}-*-execution"
         ]
 
 

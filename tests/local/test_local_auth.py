@@ -7,12 +7,14 @@ authorizer too (found through the discovery file), so it cannot remove it.
 
 from __future__ import annotations
 
+import json
+import os
 import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.local.doc_examples import fenced_blocks, run
 from tests.local.test_local_up import run_pipeline_stages, run_smoke_suite, started_local_up
 from tests.smoke.api_client import request
 
@@ -34,27 +36,21 @@ def test_local_up_with_auth_guards_the_api_and_the_smoke_suite_proves_it(
         listed = request(api_url, "GET", "/items?limit=1", headers={"Authorization": f"Bearer {token}"})
         assert listed.status == 200, listed.body
 
-        # And a token minted by `ci local token` names its subject as the creator
-        minted = subprocess.run(
-            [
-                str(cloud.tree / ".venv" / "bin" / "python"),
-                "-m",
-                "ci",
-                "local",
-                "token",
-                "--subject",
-                "alice",
-            ],
-            cwd=cloud.tree,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        created = request(
-            api_url, "POST", "/items", {"name": "by alice"}, headers={"Authorization": f"Bearer {minted}"}
+        # And docs/API.md's token example, run as written, creates an item that names its subject
+        [example] = [
+            body
+            for language, body, _, _ in fenced_blocks((repo_root / "docs" / "API.md").read_text())
+            if language == "sh" and "ci local token --subject alice" in body
+        ]
+        venv_bin = cloud.tree / ".venv" / "bin"
+        created = json.loads(
+            run(
+                f"cd {cloud.tree}\n{example}",
+                {"API_URL": api_url, "PATH": f"{venv_bin}:{os.environ['PATH']}"},
+            )
         )
-        assert created.status == 201, created.body
-        assert created.json()["createdBy"] == "alice"
+        assert created["createdBy"] == "alice", created
+        assert '"createdBy": "alice"' in example  # what the docs show
 
         # When the smoke suite runs against it, its authorizer tests run and pass
         smoke = run_smoke_suite(cloud, repo_root, "-rA")

@@ -13,7 +13,7 @@ import pytest
 from authorizer import handler
 from authorizer.settings import AuthorizerSettingsError, load_authorizer_settings
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 ISSUER = "https://issuer.example.com/"
 AUDIENCE = "items-api"
@@ -44,9 +44,7 @@ def jwks(*keys: tuple[str, rsa.RSAPrivateKey]) -> str:
     return json.dumps({"keys": documents})
 
 
-def token(
-    key: rsa.RSAPrivateKey = SIGNING_KEY, kid: str | None = "key-1", algorithm: str = "RS256", **claims: Any
-) -> str:
+def token(key: Any = SIGNING_KEY, kid: str | None = "key-1", algorithm: str = "RS256", **claims: Any) -> str:
     now = int(time.time())
     payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": "user-42", "iat": now, "exp": now + 300, **claims}
     return jwt.encode(payload, key, algorithm=algorithm, headers={"kid": kid} if kid else None)
@@ -167,6 +165,40 @@ def test_pem_keys_are_tried_in_turn(
     # Then a token signed by either one, with no kid, passes
     assert authorize(f"Bearer {token(kid=None)}")["principalId"] == "user-42"
     assert authorize(f"Bearer {token(key=OTHER_KEY, kid=None)}")["principalId"] == "user-42"
+
+
+def test_keys_of_another_type_than_the_tokens_algorithm_are_skipped_not_a_500(
+    authorize: Callable[[str], dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an EC key listed before the RSA key that signs, both algorithms allowed (rotating across families)
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    ec_pem = ec_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    monkeypatch.delenv("JWT_JWKS")
+    monkeypatch.setenv("JWT_PUBLIC_KEYS", ec_pem.decode() + "\n" + public_pem(SIGNING_KEY))
+    monkeypatch.setenv("JWT_ALGORITHMS", "ES256,RS256")
+    handler.settings.cache_clear()
+    # Then a valid RS256 token passes (the EC key is skipped); one of another RSA key is a Deny, not an error
+    assert authorize(f"Bearer {token(kid=None)}")["principalId"] == "user-42"
+    forged = authorize(f"Bearer {token(key=OTHER_KEY, kid=None)}")
+    assert forged["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+    # And an ES256 token signed by the EC key passes too
+    assert authorize(f"Bearer {token(key=ec_key, kid=None, algorithm='ES256')}")["principalId"] == "user-42"
+
+
+def test_a_token_naming_a_key_of_another_type_is_denied(
+    authorize: Callable[[str], dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a JWKS with an Ed25519 key "ed-1" and EdDSA + RS256 allowed
+    ed_key = ed25519.Ed25519PrivateKey.generate()
+    ed_jwk = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(ed_key.public_key()))
+    monkeypatch.setenv("JWT_JWKS", json.dumps({"keys": [{**ed_jwk, "kid": "ed-1"}]}))
+    monkeypatch.setenv("JWT_ALGORITHMS", "EdDSA,RS256")
+    handler.settings.cache_clear()
+    # When a forged RS256 token names that kid / Then it is a Deny (403), never an exception (500)
+    answer = authorize(f"Bearer {token(kid='ed-1')}")
+    assert answer["policyDocument"]["Statement"][0]["Effect"] == "Deny"
 
 
 def test_misconfiguration_names_every_problem() -> None:

@@ -35,6 +35,6 @@ module "service" {
   s3_tls_only_policy_enabled = var.s3_tls_only_policy_enabled
 
   # Public API. To require JWTs from your identity provider (functions/authorizer, docs/API.md):
-  #   authorizer = { issuer = "https://idp.example.com/", audience = "items-api", jwks = file("jwks.json") }
+  #   authorizer = { issuer = "https://idp.example.com/", audience = "items-api", jwks = file("${path.module}/jwks.json") }
   authorizer = null
 }

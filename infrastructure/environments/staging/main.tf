@@ -32,6 +32,6 @@ module "service" {
   kms_key_settings            = { deletion_window_days = 30 }
 
   # Public API. To require JWTs from your identity provider (functions/authorizer, docs/API.md):
-  #   authorizer = { issuer = "https://idp.example.com/", audience = "items-api", jwks = file("jwks.json") }
+  #   authorizer = { issuer = "https://idp.example.com/", audience = "items-api", jwks = file("${path.module}/jwks.json") }
   authorizer = null
 }

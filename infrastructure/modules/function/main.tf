@@ -43,7 +43,7 @@ resource "aws_cloudwatch_log_group" "function" {
 
 resource "aws_iam_role" "execution" {
   name        = local.role_name
-  description = "Execution role of ${var.function_name}: its log group, its key and the access its module grants."
+  description = coalesce(var.execution_role_description, "Execution role of ${var.function_name}: its log group, its key and the access its module grants.")
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -43,6 +43,12 @@ variable "description" {
   type        = string
 }
 
+variable "execution_role_description" {
+  description = "Description of the execution role; null = a generic one. (Changing it updates the role in place, which needs iam:UpdateRoleDescription.)"
+  type        = string
+  default     = null
+}
+
 variable "environment_variables" {
   description = "Environment variables of the function (encrypted with its key)."
   type        = map(string)

@@ -65,39 +65,43 @@ locals {
 module "function" {
   source = "../function"
 
-  function_name         = local.function_name
-  description           = "Items REST API (${var.environment})"
-  handler               = local.contract.artifacts.api_handler.handler
-  artifact_path         = var.lambda_artifact_path
-  artifact_bucket       = module.artifacts.bucket_name
-  artifact_key_prefix   = "functions/api_handler"
-  runtime               = local.platform.lambda_runtime
-  architecture          = local.platform.lambda_architecture
-  memory_size           = var.lambda_memory_size
-  timeout_seconds       = var.lambda_timeout_seconds
-  reserved_concurrency  = var.lambda_reserved_concurrency
-  tracing_enabled       = var.tracing_enabled
-  environment_variables = local.api_environment_variables
-  kms_key_arns          = [module.tables.kms_key_arn]
-  kms_key_settings      = var.kms_key_settings
-  tags                  = local.tags
+  function_name = local.function_name
+  description   = "Items REST API (${var.environment})"
+  # The text the role had before modules/iam folded into modules/function: existing stacks keep it unchanged
+  # (the CI role is not granted iam:UpdateRoleDescription).
+  execution_role_description = "Execution role of ${local.function_name}-execution: its tables, index, log group and keys only."
+  handler                    = local.contract.artifacts.api_handler.handler
+  artifact_path              = var.lambda_artifact_path
+  artifact_bucket            = module.artifacts.bucket_name
+  artifact_key_prefix        = "functions/api_handler"
+  runtime                    = local.platform.lambda_runtime
+  architecture               = local.platform.lambda_architecture
+  memory_size                = var.lambda_memory_size
+  timeout_seconds            = var.lambda_timeout_seconds
+  reserved_concurrency       = var.lambda_reserved_concurrency
+  tracing_enabled            = var.tracing_enabled
+  environment_variables      = local.api_environment_variables
+  kms_key_arns               = [module.tables.kms_key_arn]
+  kms_key_settings           = var.kms_key_settings
+  tags                       = local.tags
   # Exactly the service's tables and index: the items API reads and writes items and its idempotency records.
-  policy_statements = [
-    {
+  policy_statements = concat(
+    [{
       sid = "ItemsTableReadWrite"
       actions = [
         "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
         "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem",
       ]
       resources = [module.tables.table_arns["items"]]
-    },
-    { sid = "ItemsIndexQuery", actions = ["dynamodb:Query"], resources = module.tables.index_arns },
-    {
+    }],
+    # Only while the schema declares an index: IAM refuses a statement without resources.
+    [for arns in [module.tables.index_arns] : { sid = "ItemsIndexQuery", actions = ["dynamodb:Query"], resources = arns } if length(arns) > 0],
+    [{
       sid       = "IdempotencyRecords"
       actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
       resources = [module.tables.table_arns["idempotency"]]
-    },
-  ]
+    }],
+  )
 }
 
 # The execution role used to be a module of its own (modules/iam); it now belongs to each function.
@@ -135,7 +139,7 @@ module "authorizer_function" {
   environment_variables = {
     JWT_ISSUER           = var.authorizer.issuer
     JWT_AUDIENCE         = var.authorizer.audience
-    JWT_JWKS             = var.authorizer.jwks
+    JWT_JWKS             = jsonencode(jsondecode(var.authorizer.jwks)) # minified: Lambda caps env vars at 4 KB
     JWT_ALGORITHMS       = join(",", var.authorizer.algorithms)
     POWERTOOLS_LOG_LEVEL = var.log_level
   }

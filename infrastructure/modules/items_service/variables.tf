@@ -96,6 +96,12 @@ variable "authorizer" {
     condition     = var.authorizer == null || can(jsondecode(var.authorizer.jwks).keys[0])
     error_message = "authorizer.jwks must be a JWKS document ({\"keys\": [...]}) with at least one key."
   }
+
+  # Lambda allows 4 KB for all of a function's environment variables; the JWKS travels in one of them.
+  validation {
+    condition     = var.authorizer == null || try(length(jsonencode(jsondecode(var.authorizer.jwks))) <= 3072, true)
+    error_message = "authorizer.jwks is over 3 KB once minified (Lambda's environment is 4 KB in all): keep only the signing keys, without x5c certificate chains."
+  }
 }
 
 variable "deletion_protection_enabled" {

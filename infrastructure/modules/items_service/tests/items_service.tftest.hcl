@@ -77,7 +77,7 @@ run "an_enabled_authorizer_is_deployed_from_its_own_artifact_and_guards_the_api"
     authorizer = {
       issuer     = "https://idp.example.com/"
       audience   = "items-api"
-      jwks       = "{\"keys\": [{\"kty\": \"OKP\", \"crv\": \"Ed25519\", \"x\": \"3aPCTnpOBcnbpSO4iDeyKxnFVmTvAYrEiyU6MvwleJ8\"}]}"
+      jwks       = "{\"keys\": [{\"kty\": \"OKP\", \"crv\": \"Ed25519\", \"x\": \"cahtgCax1MaXu32ADEvpFvdGOFWtjYcWopEK4TUjRsE\"}]}"
       algorithms = ["EdDSA"]
     }
   }
@@ -104,6 +104,22 @@ run "an_authorizer_without_keys_is_refused" {
   variables {
     authorizer_artifact_path = "../../tests/fixtures/artifact.zip"
     authorizer               = { issuer = "https://idp.example.com/", audience = "items-api", jwks = "{}" }
+  }
+
+  expect_failures = [var.authorizer]
+}
+
+run "a_jwks_too_big_for_lambdas_environment_is_refused_at_plan" {
+  command = plan
+
+  variables {
+    authorizer_artifact_path = "../../tests/fixtures/artifact.zip"
+    authorizer = {
+      issuer   = "https://idp.example.com/"
+      audience = "items-api"
+      # 40 keys with certificate-sized members: well over the 3 KB that leaves room for the other variables
+      jwks = jsonencode({ keys = [for index in range(40) : { kty = "RSA", kid = "key-${index}", n = join("", [for _ in range(30) : "abcdefgh"]), e = "AQAB" }] })
+    }
   }
 
   expect_failures = [var.authorizer]
