@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
 import io
 import json
-import threading
 import zipfile
 from typing import Any
 
@@ -22,6 +20,7 @@ from ci.steps.traffic_shift import (
     served_before_note,
     shift,
 )
+from tests.stub_api import stub_api
 
 pytestmark = pytest.mark.integration
 FUNCTION = "items-service-dev-api"
@@ -168,30 +167,14 @@ def test_the_probe_sends_the_token_and_an_authorizers_refusal_is_a_failure_with_
     clients: dict[str, Any],
 ) -> None:
     # Given an API guarded by an authorizer that accepts only "Bearer good"
-    class Guarded(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200 if self.headers.get("Authorization") == "Bearer good" else 403)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Guarded)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with stub_api(lambda headers: 200 if headers.get("Authorization") == "Bearer good" else 403) as url:
         # When the canary's probe carries the token, the new version is judged healthy
         with_token = HealthWatch(clients["cloudwatch"], "items-service-dev-", url, 3, api_token="good")
         assert with_token.probe() is None
         # And without one, the refusals fail the step and say what to set (they judged nothing)
         without = HealthWatch(clients["cloudwatch"], "items-service-dev-", url, 3)
         failure = without.probe()
-        assert failure is not None
-        assert "3 of 3 requests to GET" in failure
-        assert "(403)" in failure
-        assert failure.endswith("the authorizer refused the probe: set API_TOKEN")
-    finally:
-        server.shutdown()
-        server.server_close()
+    assert failure is not None
+    assert "3 of 3 requests to GET" in failure
+    assert "(403)" in failure
+    assert failure.endswith("the authorizer refused the probe: set API_TOKEN")

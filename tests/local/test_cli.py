@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import http.server
 import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -21,6 +17,7 @@ from ci.local import identity
 from ci.local.cli import source_fingerprint, wait_until_api_answers
 from ci.local.pipeline_deploy import DeployError
 from tests.local.working_tree import copy_of_working_tree
+from tests.stub_api import stub_api
 
 
 def test_up_on_a_busy_port_fails_with_a_clear_message_and_no_traceback(
@@ -99,32 +96,9 @@ def test_token_refuses_a_bad_lifetime_or_subject_in_one_line(repo_root: Path) ->
         assert "Traceback" not in result.stderr
 
 
-@contextmanager
-def api_answering(status: int) -> Iterator[str]:
-    """A loopback API that answers every request with ``status`` (an authorizer's verdict, say)."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(status)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_up_with_auth_is_not_ready_while_the_authorizer_refuses_its_token() -> None:
     # Given an API whose authorizer refuses the token `up --auth` minted
-    with api_answering(403) as url:
+    with stub_api(lambda headers: 403) as url:
         cloud: Any = SimpleNamespace(api_url=url)
         # Then waiting for it fails, naming the refusal, instead of announcing a cloud nobody can call
         with pytest.raises(DeployError, match=r"refused the local test token \(403\)"):
