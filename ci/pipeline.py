@@ -16,7 +16,7 @@ from typing import TextIO
 import anyio
 
 from ci.cache import StageCache
-from ci.common.local_cloud_discovery import find_running
+from ci.common.local_cloud_discovery import AUTH_ENV_VAR, find_running
 from ci.common.paths import REPO_ROOT
 from ci.dag import select
 from ci.executors.base import Executor
@@ -32,7 +32,7 @@ LOCAL_CLOUD_VARIABLES = (
     "AWS_ENDPOINT_URL",
     "LOCAL_CLOUD_ENDPOINT",
     "API_URL",
-    "LOCAL_CLOUD_AUTH",
+    AUTH_ENV_VAR,
     "API_TOKEN",
 )
 
@@ -85,7 +85,7 @@ def cloud_env_from(values: Mapping[str, str]) -> dict[str, str]:
         env.setdefault("AWS_ENDPOINT_URL", endpoint)
         env["TF_VAR_aws_endpoint_url"] = endpoint
     # A cloud started with `ci local up --auth` guards its API with the JWT authorizer: plan it the same.
-    if env.pop("LOCAL_CLOUD_AUTH", "").lower() in {"1", "true", "yes"}:
+    if env.pop(AUTH_ENV_VAR, "").lower() in {"1", "true", "yes"}:
         from ci.local.identity import mint_token  # noqa: PLC0415 - only for a guarded local cloud
 
         env["TF_VAR_authorizer_enabled"] = "true"
@@ -120,7 +120,7 @@ def local_cloud_env(
                 "AWS_ENDPOINT_URL": running.endpoint_url,
                 "LOCAL_CLOUD_ENDPOINT": running.endpoint_url,
                 "API_URL": running.api_url,
-                **({"LOCAL_CLOUD_AUTH": "true"} if running.auth else {}),
+                **({AUTH_ENV_VAR: "true"} if running.auth else {}),
                 **caller_token,
             }
         )

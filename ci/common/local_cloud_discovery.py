@@ -19,6 +19,9 @@ from ci.common.paths import REPO_ROOT
 DISCOVERY_FILE = REPO_ROOT / "build" / "local-cloud" / "running.json"
 # Another place for the file (the test suite uses its own, so a developer's running cloud is never touched).
 DISCOVERY_FILE_ENV_VAR = "LOCAL_CLOUD_DISCOVERY_FILE"
+# Set ("true") in the stage environment of a cloud started with `ci local up --auth`: env local then plans
+# the JWT authorizer, and the API stages get a token (ci/pipeline.py: cloud_env_from).
+AUTH_ENV_VAR = "LOCAL_CLOUD_AUTH"
 
 
 def discovery_file() -> Path:

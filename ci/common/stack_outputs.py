@@ -36,5 +36,5 @@ def read_stack_outputs(path: Path) -> dict[str, Any]:
     Raises OSError when it cannot be read and ValueError when it is not a JSON object."""
     document = json.loads(path.read_text())
     if not isinstance(document, Mapping):
-        raise ValueError(f"{path}: expected a JSON object of Terraform outputs")
+        raise ValueError("expected a JSON object of Terraform outputs")
     return stack_outputs(document)

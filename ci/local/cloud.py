@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ci.common import contract
+from ci.common.local_cloud_discovery import AUTH_ENV_VAR
 from ci.common.paths import REPO_ROOT
 from ci.local.data_plane import DataPlaneSettings, LocalDataPlane, find_openapi_document
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
 from ci.local.proxy_event import ACCOUNT_ID
 
 DEFAULT_WORK_DIR = REPO_ROOT / "build" / "local-cloud"
-# Set for the pipeline stages deploying into a cloud started with --auth: env local then plans the authorizer.
-AUTH_ENV_VAR = "LOCAL_CLOUD_AUTH"
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,11 @@ class Target:
 
     @classmethod
     def from_outputs(cls, outputs: dict[str, Any]) -> Target:
+        values = stack_outputs(outputs)
+
         def value(name: str) -> str:
             try:
-                return str(stack_outputs(outputs)[name])
+                return str(values[name])
             except KeyError:
                 raise SystemExit(f"terraform outputs lack {name!r}; was `apply` run for this env?") from None
 

@@ -9,7 +9,6 @@ with none running the tool refuses, because falling through to real AWS is never
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -23,7 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 from ci.common import contract
 from ci.common.local_cloud_discovery import find_running
 from ci.common.paths import REPO_ROOT
-from ci.common.stack_outputs import stack_outputs
+from ci.common.stack_outputs import read_stack_outputs
 from ci.local.emulator import FAKE_AWS_ENV
 
 ENVIRONMENTS = contract.environments()
@@ -188,12 +187,9 @@ def load_outputs(env: str, path: Path | None) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        raw = json.loads(path.read_text())
+        return read_stack_outputs(path)
     except ValueError as error:
         raise ToolError(f"{path} is not terraform output JSON: {error}") from error
-    if not isinstance(raw, dict):
-        raise ToolError(f"{path} is not terraform output JSON: expected an object")
-    return stack_outputs(raw)
 
 
 def service_names(args: argparse.Namespace, aws: Aws) -> ServiceNames:
