@@ -72,6 +72,7 @@ class CachedRun:
     """What a restored entry brings back besides its files."""
 
     notes: tuple[str, ...] = ()
+    stored_at: float = 0.0  # when the run that passed was stored (seconds since the epoch)
 
 
 class StageCache:
@@ -83,6 +84,16 @@ class StageCache:
 
     def _entry(self, spec: StageSpec, key: str) -> Path:
         return self.directory / spec.name / key
+
+    def has(self, spec: StageSpec, key: str) -> bool:
+        """A complete entry exists (its outputs included): ``restore`` would bring it back."""
+        entry = self._entry(spec, key)
+        return (entry / MANIFEST).is_file() and all(
+            (entry / "files" / output).is_dir()
+            if output.endswith("/")
+            else (entry / "files" / output).is_file()
+            for output in spec.outputs
+        )
 
     def restore(self, spec: StageSpec, key: str) -> CachedRun | None:
         """Put a stored run's outputs back in place; None when there is no complete entry."""
@@ -104,7 +115,7 @@ class StageCache:
         # Touch the manifest so eviction keeps recently used entries.
         (entry / MANIFEST).touch()
         manifest = json.loads((entry / MANIFEST).read_text())
-        return CachedRun(notes=tuple(manifest.get("notes", ())))
+        return CachedRun(notes=tuple(manifest.get("notes", ())), stored_at=manifest.get("stored_at", 0.0))
 
     def store(self, spec: StageSpec, key: str, duration_seconds: float, notes: tuple[str, ...] = ()) -> None:
         entry = self._entry(spec, key)

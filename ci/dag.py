@@ -90,7 +90,13 @@ def render(specs: Sequence[StageSpec]) -> str:
     width = max(len(spec.name) for spec in specs)
     for spec in topological_order(specs):
         after = f"after {', '.join(spec.depends_on)}" if spec.depends_on else "no dependencies"
-        cache = "" if spec.reusable else "  [never cached]"
+        cache = (
+            ""
+            if spec.reusable
+            else "  [replayed only as a block, after a pass against a fresh local cloud]"
+            if spec.needs_cloud
+            else "  [never cached]"
+        )
         lines.append(f"{spec.name:<{width}}  {after:<34} {spec.tool} {spec.tool_version}{cache}")
         lines.append(f"{'':<{width}}  {spec.description}")
     lines.append("")

@@ -16,6 +16,7 @@ from typing import TextIO
 import anyio
 
 from ci.cache import StageCache
+from ci.cloud_replay import CloudBlock, plan_block
 from ci.common.local_cloud_discovery import AUTH_ENV_VAR, find_running
 from ci.common.paths import REPO_ROOT
 from ci.dag import select
@@ -24,7 +25,7 @@ from ci.progress import progress_display
 from ci.reports import render_summary, write_summary
 from ci.runner import Selection, run_stages
 from ci.selection import ExecutorChoice, choose_executor
-from ci.spec import StageResult
+from ci.spec import StageResult, StageSpec
 from ci.stages import build_stages
 
 # Values the local cloud hands to cloud stages when it is already running (`python -m ci local up`).
@@ -63,7 +64,12 @@ class RunOutcome:
         return 1 if self.strict and not all(result.complete for result in self.results) else 0
 
 
-def make_executor(choice: ExecutorChoice, options: RunOptions, environ: Mapping[str, str]) -> Executor:
+def make_executor(
+    choice: ExecutorChoice,
+    options: RunOptions,
+    environ: Mapping[str, str],
+    cloud_block: CloudBlock | None = None,
+) -> Executor:
     log_dir = options.root / "build" / "logs"
     if choice.name == "dagger":
         from ci.executors.dagger_executor import DaggerExecutor  # noqa: PLC0415 - slow import, only when used
@@ -72,7 +78,30 @@ def make_executor(choice: ExecutorChoice, options: RunOptions, environ: Mapping[
     from ci.executors.host import HostExecutor  # noqa: PLC0415 - keeps the Dagger-only path light too
 
     cache = StageCache(options.root) if options.use_cache else None
-    return HostExecutor(options.root, cache, log_dir)
+    return HostExecutor(options.root, cache, log_dir, cloud_block)
+
+
+def starts_its_own_cloud(selection: Selection, env: str, environ: Mapping[str, str]) -> bool:
+    """Would this run start an ephemeral local cloud (no cloud given, none running)?"""
+    needs_cloud = any(spec.needs_cloud for spec, _ in selection.values())
+    return (
+        env == "local" and needs_cloud and not environ.get("LOCAL_CLOUD_ENDPOINT") and find_running() is None
+    )
+
+
+def fresh_cloud_block(
+    specs: Sequence[StageSpec],
+    selection: Selection,
+    choice: ExecutorChoice,
+    options: RunOptions,
+    environ: Mapping[str, str],
+) -> CloudBlock | None:
+    """The host cache's view of the run's cloud stages, when they act on a fresh ephemeral local cloud."""
+    if choice.name != "host" or not options.use_cache:
+        return None
+    if not starts_its_own_cloud(selection, options.env, environ):
+        return None
+    return plan_block(specs, list(selection), options.root, environ, StageCache(options.root))
 
 
 def cloud_env_from(values: Mapping[str, str]) -> dict[str, str]:
@@ -95,11 +124,25 @@ def cloud_env_from(values: Mapping[str, str]) -> dict[str, str]:
 
 @contextmanager
 def local_cloud_env(
-    selection: Selection, env: str, environ: Mapping[str, str], stream: TextIO
+    selection: Selection,
+    env: str,
+    environ: Mapping[str, str],
+    stream: TextIO,
+    replayed: CloudBlock | None = None,
 ) -> Iterator[dict[str, str]]:
-    """Run-time env for cloud stages; starts the ephemeral local cloud only when it is needed and absent."""
+    """Run-time env for cloud stages; starts the ephemeral local cloud only when it is needed and absent
+    (and not when every cloud stage is replayed from a pass against a fresh one)."""
     needs_cloud = any(spec.needs_cloud for spec, _ in selection.values())
     if env != "local" or not needs_cloud:
+        yield {}
+        return
+    if replayed is not None and replayed.replay:
+        print(
+            f"local cloud: not started: {', '.join(replayed.keys)} passed against a fresh one with these "
+            "same inputs and are replayed from the cache (--no-cache runs them)",
+            file=stream,
+            flush=True,
+        )
         yield {}
         return
     if environ.get("LOCAL_CLOUD_ENDPOINT"):
@@ -134,13 +177,15 @@ def local_cloud_env(
 
 
 def run_pipeline(options: RunOptions, environ: Mapping[str, str], stream: TextIO) -> RunOutcome:
-    selection = select(build_stages(options.env, environ), options.stages)
+    specs = build_stages(options.env, environ)
+    selection = select(specs, options.stages)
     choice = choose_executor(options.executor, environ)
     print(f"executor: {choice.name} ({choice.reason})", file=stream)
     print(f"stages: {' '.join(selection)} (env {options.env})", file=stream, flush=True)
-    executor = make_executor(choice, options, environ)
+    cloud_block = fresh_cloud_block(specs, selection, choice, options, environ)
+    executor = make_executor(choice, options, environ, cloud_block)
     with (
-        local_cloud_env(selection, options.env, environ, stream) as runtime_env,
+        local_cloud_env(selection, options.env, environ, stream, cloud_block) as runtime_env,
         progress_display(environ, stream) as listener,
     ):
         results = anyio.run(run_stages, selection, executor, listener, runtime_env, options.max_parallel)

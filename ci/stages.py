@@ -58,6 +58,11 @@ PYTHON_SOURCES = (
 )
 DATA_FILES = ("data/**/*.json", "functions/**/*.json")
 PROJECT_FILES = ("pyproject.toml", "uv.lock")
+# What every cloud stage's result depends on besides its own files: the pipeline's code (its steps, the
+# local cloud's emulator and data plane), the contract and schemas, and the locked tools (moto among them).
+# The host cache keys a run against a fresh local cloud on them (ci/cloud_replay.py); against any other
+# cloud the stages always run.
+CLOUD_STAGE_INPUTS = ("ci/**/*.py", "data/**", *PROJECT_FILES)
 
 
 def _env_root(env: str) -> str:
@@ -114,7 +119,7 @@ def test() -> StageSpec:
             *DATA_FILES,
             "tests/unit/**/*.py",
             "tests/integration/**/*.py",
-            "tests/conftest.py",
+            "tests/*.py",  # conftest.py and what it imports
             "ci/local/**/*.py",
             "infrastructure/**/*.json",
             *PROJECT_FILES,
@@ -314,6 +319,7 @@ def _cloud_stage(
     outputs: tuple[str, ...],
     depends_on: tuple[str, ...],
     report: str,
+    inputs: tuple[str, ...] = (),
     binaries: tuple[ImageBinary, ...] = (),
     passthrough_env: tuple[str, ...] = (),
     cache_dirs: tuple[str, ...] = (UV_CACHE,),
@@ -322,8 +328,10 @@ def _cloud_stage(
     tool_env: str = PROJECT_TOOL_ENV,
     extra_secrets: tuple[str, ...] = (),
 ) -> StageSpec:
-    """A stage that acts on the env's cloud: AWS credentials as secrets, never cached (the cloud's state
-    lives outside the inputs), and run against the local cloud when env is local."""
+    """A stage that acts on the env's cloud: AWS credentials as secrets, and run against the local cloud
+    when env is local. Never cached one by one (the cloud's state lives outside the inputs); the host
+    cache replays a whole block of them only when it passed against a fresh local cloud
+    (ci/cloud_replay.py), which is why they declare their inputs too."""
     return StageSpec(
         name=name,
         description=description,
@@ -333,6 +341,7 @@ def _cloud_stage(
         tool_env=tool_env,
         binaries=binaries,
         commands=commands,
+        inputs=(*CLOUD_STAGE_INPUTS, *inputs),
         outputs=outputs,
         env=frozen_env(_cloud_env(env, environ)),
         secrets=(*AWS_CREDENTIALS, *extra_secrets),
@@ -373,6 +382,7 @@ def _terraform_stage(
         tool_version=TERRAFORM_VERSION,
         binaries=(TERRAFORM_BINARY,),
         commands=(Command(("python", "-m", "ci.steps.terraform_init", _env_root(env))), *commands),
+        inputs=(f"{_env_root(env)}/*.tf", "infrastructure/modules/**"),
         outputs=outputs,
         depends_on=depends_on,
         report=report,
@@ -518,6 +528,7 @@ def _api_test_stage(
     description: str,
     tool: str,
     tool_version: str,
+    inputs: tuple[str, ...],
     tool_env: str = PROJECT_TOOL_ENV,
     passthrough_env: tuple[str, ...] = (),
 ) -> StageSpec:
@@ -535,6 +546,7 @@ def _api_test_stage(
         commands=(
             Command(("python", "-m", f"ci.steps.{name}", "--outputs", outputs_json, "--junitxml", report)),
         ),
+        inputs=inputs,
         outputs=(report,),
         passthrough_env=("API_URL", *passthrough_env),
         extra_secrets=API_TOKEN_SECRET,
@@ -550,6 +562,7 @@ def smoke(env: str, environ: Mapping[str, str]) -> StageSpec:
         environ,
         name="smoke",
         description=f"smoke suite against the {env} API",
+        inputs=("tests/smoke/**/*.py", "tests/*.py"),
         tool="pytest",
         tool_version=locked_version("pytest"),
     )
@@ -565,6 +578,7 @@ def contract_tests(env: str, environ: Mapping[str, str]) -> StageSpec:
         tool="schemathesis",
         tool_version=locked_version("schemathesis", schemathesis_lock),
         tool_env="schemathesis",
+        inputs=("tests/contract/**", "ci/tools/schemathesis/*.toml", "ci/tools/schemathesis/uv.lock"),
         passthrough_env=("CONTRACT_MAX_TIME",),
     )
 

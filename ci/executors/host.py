@@ -3,7 +3,7 @@
 The project's tools (ruff, mypy, pytest, bandit, uv ...) come from the repo's .venv; a tool that cannot
 share it (checkov) from ``ci.common.tool_envs.ensure_tool_env``; terraform from PATH with the project's own
 CLI config (``ci.common.terraform_cli.terraform_env``). A content-hash cache skips stages whose inputs are
-unchanged.
+unchanged, and replays the cloud stages of a run against a fresh local cloud (``ci.cloud_replay``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import IO, Any
 import anyio
 import anyio.to_thread
 
-from ci.cache import StageCache, cache_key
+from ci.cache import CachedRun, StageCache, cache_key
+from ci.cloud_replay import CloudBlock
 from ci.common.terraform_cli import ProviderMirrorError, terraform_env
 from ci.common.tool_envs import ToolEnvError, ensure_tool_env
 from ci.executors.base import (
@@ -42,10 +43,18 @@ def project_bin_dir(root: Path) -> Path:
 class HostExecutor:
     name = "host"
 
-    def __init__(self, root: Path, cache: StageCache | None, log_dir: Path) -> None:
+    def __init__(
+        self,
+        root: Path,
+        cache: StageCache | None,
+        log_dir: Path,
+        cloud_block: CloudBlock | None = None,
+    ) -> None:
         self.root = root
         self.cache = cache
         self.log_dir = log_dir
+        # Set when the run's cloud stages act on a fresh ephemeral local cloud (or would, unless replayed).
+        self.cloud_block = cloud_block
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[None]:
@@ -68,11 +77,24 @@ class HostExecutor:
             env = terraform_env(env)
         return env
 
+    def _key(self, spec: StageSpec) -> str | None:
+        """The cache key to store a pass under (None: never stored)."""
+        if self.cache is None:
+            return None
+        if spec.needs_cloud:
+            return self.cloud_block.keys.get(spec.name) if self.cloud_block else None
+        return cache_key(spec, self.root) if spec.reusable else None
+
+    def _replays(self, spec: StageSpec) -> bool:
+        """Is this stage served from the cache? Cloud stages only as the whole block (ci.cloud_replay)."""
+        if spec.needs_cloud:
+            return self.cloud_block is not None and self.cloud_block.replay
+        return True
+
     async def run(self, spec: StageSpec, runtime_env: Mapping[str, str]) -> StageResult:
         started = time.monotonic()
-        key = None
-        if self.cache is not None and spec.reusable:
-            key = await anyio.to_thread.run_sync(cache_key, spec, self.root)
+        key = await anyio.to_thread.run_sync(self._key, spec)
+        if key is not None and self.cache is not None and self._replays(spec):
             restored = await anyio.to_thread.run_sync(self.cache.restore, spec, key)
             if restored is not None:
                 return StageResult(
@@ -81,7 +103,11 @@ class HostExecutor:
                     duration_seconds=time.monotonic() - started,
                     cached=True,
                     report=spec.report,
-                    notes=restored.notes,
+                    notes=(*restored.notes, *self._replay_notes(spec, restored)),
+                )
+            if spec.needs_cloud:  # checked before the run began; no cloud was started for it
+                return error_result(
+                    spec, "its cached run against a fresh local cloud vanished; run again (or --no-cache)"
                 )
         try:
             env = await anyio.to_thread.run_sync(self.environment, spec, runtime_env)
@@ -106,6 +132,16 @@ class HostExecutor:
         if result.complete and key is not None and self.cache is not None:
             await anyio.to_thread.run_sync(self.cache.store, spec, key, result.duration_seconds, result.notes)
         return result
+
+    @staticmethod
+    def _replay_notes(spec: StageSpec, restored: CachedRun) -> tuple[str, ...]:
+        if not spec.needs_cloud:
+            return ()
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(restored.stored_at))
+        return (
+            f"replayed: passed against a fresh local cloud with the same inputs at {when}; "
+            "no cloud was started (--no-cache runs it again)",
+        )
 
     def _prepare_output_dirs(self, spec: StageSpec) -> None:
         for output in spec.outputs:

@@ -1,10 +1,14 @@
-"""Benchmark: a warm, no-change re-run of `lint sast iac-scan package` against a cold run (goal <= 0.10).
+"""Benchmark: a warm, no-change re-run against a cold run, of `lint sast iac-scan package` (goal <= 0.10)
+or, with --pipeline, of every stage against env local as `make pipeline` runs them (goals: cold <= 120 s,
+warm <= 0.25 of cold).
 
-    .venv/bin/python tests/benchmarks/bench_pipeline_cache.py [--rounds N]
+    .venv/bin/python tests/benchmarks/bench_pipeline_cache.py [--pipeline] [--rounds N]
 
 Cold = the stage cache is cleared first (`python -m ci cache clear`); the tools' own caches (.mypy_cache,
 the uv wheel cache) stay as a developer has them. Warm = the same command again with nothing changed, so
-every stage is a content-hash hit and its outputs are restored.
+every cacheable stage is a content-hash hit and its outputs are restored, and the cloud stages, which
+passed against a fresh local cloud with the same inputs, are replayed without starting one
+(ci/cloud_replay.py); sast's dependency audit runs every time (today's advisories are not an input).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("lint", "sast", "iac-scan", "package")
 GOAL = 0.10
+PIPELINE_GOAL = 0.25
+PIPELINE_COLD_GOAL_SECONDS = 120.0
 
 
 def timed_run(*args: str) -> float:
@@ -43,8 +49,10 @@ def timed_run(*args: str) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=1, help="cold/warm pairs to measure")
+    parser.add_argument("--pipeline", action="store_true", help="every stage, env local (make pipeline)")
     args = parser.parse_args()
-    run_args = ("run", *STAGES, "--executor", "host")
+    stages, goal = ((), PIPELINE_GOAL) if args.pipeline else (STAGES, GOAL)
+    run_args = ("run", *stages, "--env", "local", "--executor", "host")
     colds, warms = [], []
     for _ in range(args.rounds):
         timed_run("cache", "clear")
@@ -52,11 +60,17 @@ def main() -> int:
         warms.append(timed_run(*run_args))
     cold, warm = statistics.median(colds), statistics.median(warms)
     ratio = warm / cold
-    print(f"stages: {' '.join(STAGES)} (host executor, {os.cpu_count()} CPUs, {args.rounds} round(s))")
+    met = ratio <= goal
+    shown = " ".join(stages) or "every stage (make pipeline)"
+    print(f"stages: {shown} (host executor, {os.cpu_count()} CPUs, {args.rounds} round(s))")
     print(f"cold run (stage cache cleared): {cold:.2f}s")
+    if args.pipeline:
+        cold_met = cold <= PIPELINE_COLD_GOAL_SECONDS
+        print(f"cold goal <= {PIPELINE_COLD_GOAL_SECONDS:.0f}s -> {'met' if cold_met else 'NOT met'}")
+        met = met and cold_met
     print(f"warm no-change re-run:          {warm:.2f}s")
-    print(f"warm / cold = {ratio:.3f} (goal <= {GOAL:.2f}) -> {'met' if ratio <= GOAL else 'NOT met'}")
-    return 0 if ratio <= GOAL else 1
+    print(f"warm / cold = {ratio:.3f} (goal <= {goal:.2f}) -> {'met' if ratio <= goal else 'NOT met'}")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -70,6 +70,11 @@ def test_render_shows_each_stage_and_the_parallel_levels() -> None:
     text = render(build_stages("local", environ={}))
     assert "package   after coverage, iac-scan, sast" in text
     assert "1. lint  iac-scan  sast" in text
+    # and how the cache treats each: sast never, the cloud stages only as a block, the rest by content
+    lines = {line.split()[0]: line for line in text.splitlines() if line and not line.startswith(" ")}
+    assert lines["sast"].endswith("[never cached]")
+    assert all("replayed only as a block" in lines[name] for name in ("plan", "apply", "contract"))
+    assert "[" not in lines["lint"]
 
 
 def test_ancestors_are_every_transitive_dependency_in_run_order() -> None:

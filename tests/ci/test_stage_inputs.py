@@ -1,6 +1,7 @@
 """The stages' hand-kept input globs against what the stages read.
 
-The host executor skips a stage whose inputs are unchanged, so an input a stage reads but does not list
+The host executor skips a stage whose inputs are unchanged (and replays the cloud stages of a run against
+a fresh local cloud when theirs are: ci/cloud_replay.py), so an input a stage reads but does not list
 makes a stale result look green, and a listed file that does not exist hides a rename. What a stage
 reads is taken from its commands: paths in its argv, the modules it runs with `python -m`, and the
 configuration files its tools look for.
@@ -20,6 +21,8 @@ from ci.stages import build_stages
 from ci.steps import secrets_scan
 
 CACHEABLE = [spec for spec in build_stages("local", environ={}) if spec.cacheable]
+# Every stage whose inputs enter a key: the cacheable ones and the cloud stages (keyed as a block).
+KEYED = [spec for spec in build_stages("local", environ={}) if spec.cacheable or spec.needs_cloud]
 
 
 def covered(spec: StageSpec) -> set[Path]:
@@ -41,7 +44,7 @@ def read_paths(spec: StageSpec) -> set[Path]:
     return named
 
 
-@pytest.mark.parametrize("spec", CACHEABLE, ids=lambda spec: spec.name)
+@pytest.mark.parametrize("spec", KEYED, ids=lambda spec: spec.name)
 def test_every_input_pattern_matches_a_file(spec: StageSpec) -> None:
     produced = {output for other in build_stages("local", environ={}) for output in other.outputs}
     missing = [
@@ -52,7 +55,7 @@ def test_every_input_pattern_matches_a_file(spec: StageSpec) -> None:
     assert missing == [], f"{spec.name} lists inputs that match nothing"
 
 
-@pytest.mark.parametrize("spec", CACHEABLE, ids=lambda spec: spec.name)
+@pytest.mark.parametrize("spec", KEYED, ids=lambda spec: spec.name)
 def test_files_and_folders_a_stage_names_are_among_its_inputs(spec: StageSpec) -> None:
     inputs = covered(spec)
     uncovered = []
