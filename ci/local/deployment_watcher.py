@@ -48,6 +48,16 @@ class VersionPool:
     pool: WorkerPool
 
 
+@dataclass(frozen=True)
+class AliasTarget:
+    """One read of an alias: its ARN, the version it points at, and a canary version with its share."""
+
+    arn: str
+    version: str
+    canary_version: str | None = None
+    canary_weight: float = 0.0
+
+
 class FunctionBinding:
     """The warm workers behind one integrated function reference: its version, and a canary's if routed.
 
@@ -202,16 +212,21 @@ class DeploymentWatcher:
         self._swap(ServedApi(api, functions, unavailable))
 
     def _binding(self, ref: FunctionRef, known: FunctionBinding | None) -> FunctionBinding:
-        """The workers for ``ref``: reused where nothing changed, new pools for new versions or settings."""
-        configuration = load_function_configuration(self._lambda, ref)
-        canary_version, weight = self._canary(ref)
-        canary = None
-        if canary_version is not None:
-            canary_ref = FunctionRef(ref.name, canary_version)
-            # Invoked through the alias: the canary's context shows the alias ARN, as on Lambda.
-            canary = dataclasses.replace(
-                load_function_configuration(self._lambda, canary_ref), invoked_arn=configuration.invoked_arn
-            )
+        """The workers for ``ref``: reused where nothing changed, new pools for new versions or settings.
+
+        For an alias, the version it points at and the version it routes a share to come from one read of
+        the alias: read separately, an alias update in between paired the new version with the old routing
+        (both "versions" the same) until the next refresh."""
+        target = self._alias_target(ref)
+        canary: FunctionConfiguration | None = None
+        weight = 0.0
+        if target is None:
+            configuration = load_function_configuration(self._lambda, ref)
+        else:
+            configuration = self._through_alias(ref.name, target.version, target)
+            if target.canary_version is not None:
+                canary = self._through_alias(ref.name, target.canary_version, target)
+                weight = target.canary_weight
         existing = [known.primary, *([known.canary] if known.canary else [])] if known else []
         primary_pool = self._version_pool(configuration, existing)
         canary_pool = self._version_pool(canary, existing) if canary else None
@@ -230,16 +245,21 @@ class DeploymentWatcher:
                 return candidate
         return VersionPool(configuration, self._new_pool(configuration))
 
-    def _canary(self, ref: FunctionRef) -> tuple[str | None, float]:
-        """The version an alias routes a share to, and that share (Lambda allows one extra version)."""
+    def _alias_target(self, ref: FunctionRef) -> AliasTarget | None:
+        """What an alias points at, from one read; None for a version or an unqualified function."""
         if not ref.qualifier or ref.qualifier == "$LATEST" or ref.qualifier.isdigit():
-            return None, 0.0
-        routing = self._lambda.get_alias(FunctionName=ref.name, Name=ref.qualifier).get("RoutingConfig") or {}
-        weights = routing.get("AdditionalVersionWeights") or {}
-        for version, weight in weights.items():
-            if weight > 0:
-                return version, float(weight)
-        return None, 0.0
+            return None
+        alias = self._lambda.get_alias(FunctionName=ref.name, Name=ref.qualifier)
+        weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+        # Lambda allows one extra version
+        canary = next(((version, float(w)) for version, w in weights.items() if w > 0), (None, 0.0))
+        return AliasTarget(alias["AliasArn"], alias["FunctionVersion"], *canary)
+
+    def _through_alias(self, name: str, version: str, target: AliasTarget) -> FunctionConfiguration:
+        """``version``'s configuration, invoked through the alias: its context shows the alias ARN, as on
+        Lambda."""
+        configuration = load_function_configuration(self._lambda, FunctionRef(name, version))
+        return dataclasses.replace(configuration, invoked_arn=target.arn)
 
     def _new_pool(self, configuration: FunctionConfiguration) -> WorkerPool:
         if not configuration.runtime.startswith("python3"):
