@@ -5,12 +5,22 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ci.common.local_cloud_discovery import DISCOVERY_FILE_ENV_VAR
 from ci.common.paths import REPO_ROOT
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
+from tests import scheduling
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    scheduling.slow_files_first(items)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    return scheduling.make_scheduler(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)

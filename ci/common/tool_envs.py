@@ -32,8 +32,14 @@ def _uv_executable() -> Path:
     return uv
 
 
+# How the environment is synced: part of the stamp, so a change of options re-syncs existing environments.
+# --compile-bytecode: the tools start in fresh processes many times a run, and where PYTHONDONTWRITEBYTECODE
+# is set (CI images often do) an uncompiled environment recompiles every module it imports each time.
+SYNC_OPTIONS = ("--frozen", "--compile-bytecode")
+
+
 def _lock_digest(project_dir: Path) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(" ".join(SYNC_OPTIONS).encode())
     for name in ("pyproject.toml", "uv.lock"):
         digest.update((project_dir / name).read_bytes())
     return digest.hexdigest()
@@ -59,7 +65,7 @@ def ensure_tool_env(name: str) -> Path:
         [
             str(_uv_executable()),
             "sync",
-            "--frozen",
+            *SYNC_OPTIONS,
             "--project",
             str(project_dir),
             "--python",

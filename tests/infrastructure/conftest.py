@@ -108,9 +108,12 @@ def stack_checks(terraform: Terraform) -> dict[str, StackCheck]:
         init = terraform.init(stack)
         if init.returncode != 0:
             return StackCheck(stack, init, None, None)
-        validate = terraform.run(stack, "validate", "-no-color")
-        test = terraform.run(stack, "test", "-no-color") if has_terraform_tests(stack) else None
-        return StackCheck(stack, init, validate, test)
+        # `terraform test` validates the whole configuration before its first run block (a resource no run
+        # reaches included) and fails on what `validate` would report, so `validate` runs only where a stack
+        # has no test files: loading the provider's schema once more per stack costs ~3 s of CPU.
+        if has_terraform_tests(stack):
+            return StackCheck(stack, init, None, terraform.run(stack, "test", "-no-color"))
+        return StackCheck(stack, init, terraform.run(stack, "validate", "-no-color"), None)
 
     # terraform_env() has filled the shared plugin cache from the mirror, so concurrent inits only read it.
     with ThreadPoolExecutor(max_workers=3) as pool:

@@ -67,7 +67,14 @@ def test_a_tool_without_credentials_says_so_in_one_line(script: str, empty_cloud
 
 
 def test_an_unreachable_endpoint_is_one_line() -> None:
-    result = run_script("validate_infrastructure", "--env", "local", endpoint_url="http://127.0.0.1:9")
+    # One attempt: botocore's retries with backoff only delay the same message (seconds of the suite's time)
+    result = run_script(
+        "validate_infrastructure",
+        "--env",
+        "local",
+        endpoint_url="http://127.0.0.1:9",
+        extra_env={"AWS_MAX_ATTEMPTS": "1"},
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: cannot reach the AWS endpoint")

@@ -30,7 +30,9 @@ from ci.rehearsal.policies import (
 )
 from ci.rehearsal.report import policy_variables
 
-pytestmark = [pytest.mark.slow, pytest.mark.terraform]
+# Three rehearsals of about four minutes each (most of it the AWS provider's fixed S3 lifecycle waits):
+# `make test-rehearsal` runs them, `.ci/run` runs that after `make test`, which stays within its budget.
+pytestmark = [pytest.mark.slow, pytest.mark.terraform, pytest.mark.rehearsal]
 
 READ_ONLY = re.compile(r"^[a-z0-9-]+:(Get|List|Describe|Head)[A-Za-z]*$|^apigateway:GET$")
 SUMMARY = re.compile(r"^rehearsal: (\d+) phases passed, denied (\d+), unused grants (\d+)$")
