@@ -128,29 +128,35 @@ def local_cloud_env(
     env: str,
     environ: Mapping[str, str],
     stream: TextIO,
-    replayed: CloudBlock | None = None,
+    fresh_block: CloudBlock | None = None,
 ) -> Iterator[dict[str, str]]:
-    """Run-time env for cloud stages; starts the ephemeral local cloud only when it is needed and absent
-    (and not when every cloud stage is replayed from a pass against a fresh one)."""
+    """Run-time env for cloud stages; starts the ephemeral local cloud only when it is needed and absent.
+
+    ``fresh_block`` (``fresh_cloud_block``) means that decision is made: the run has its own fresh cloud,
+    and starts none when every cloud stage is replayed from a pass against one."""
     needs_cloud = any(spec.needs_cloud for spec, _ in selection.values())
     if env != "local" or not needs_cloud:
         yield {}
         return
-    if replayed is not None and replayed.replay:
-        print(
-            f"local cloud: not started: {', '.join(replayed.keys)} passed against a fresh one with these "
-            "same inputs and are replayed from the cache (--no-cache runs them)",
-            file=stream,
-            flush=True,
-        )
-        yield {}
+    # A token the caller chose (another subject, say) is used as given; else a guarded cloud gets one minted.
+    caller_token = {"API_TOKEN": environ["API_TOKEN"]} if environ.get("API_TOKEN") else {}
+    if fresh_block is not None:
+        if fresh_block.replay:
+            print(
+                f"local cloud: not started: {', '.join(fresh_block.keys)} passed against a fresh one with "
+                "these same inputs and are replayed from the cache (--no-cache runs them)",
+                file=stream,
+                flush=True,
+            )
+            yield {}
+        else:
+            with _ephemeral_cloud_env(caller_token, stream) as runtime_env:
+                yield runtime_env
         return
     if environ.get("LOCAL_CLOUD_ENDPOINT"):
         print(f"local cloud: using the running one at {environ['LOCAL_CLOUD_ENDPOINT']}", file=stream)
         yield cloud_env_from({name: environ[name] for name in LOCAL_CLOUD_VARIABLES if environ.get(name)})
         return
-    # A token the caller chose (another subject, say) is used as given; else a guarded cloud gets one minted.
-    caller_token = {"API_TOKEN": environ["API_TOKEN"]} if environ.get("API_TOKEN") else {}
     running = find_running()
     if running is not None:
         print(
@@ -168,6 +174,12 @@ def local_cloud_env(
             }
         )
         return
+    with _ephemeral_cloud_env(caller_token, stream) as runtime_env:
+        yield runtime_env
+
+
+@contextmanager
+def _ephemeral_cloud_env(caller_token: Mapping[str, str], stream: TextIO) -> Iterator[dict[str, str]]:
     from ci.local.cloud import ephemeral_local_cloud  # noqa: PLC0415 - starts processes; only when needed
 
     print("local cloud: starting an ephemeral one (moto server + API data plane)", file=stream, flush=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ci.cloud_replay import CloudBlock
 from ci.common.local_cloud_discovery import RunningCloud, announced, find_running
 from ci.dag import select
 from ci.pipeline import RunOutcome, local_cloud_env
@@ -77,9 +78,14 @@ def test_a_guarded_local_cloud_is_planned_guarded_and_called_with_a_token_it_acc
 
 
 @pytest.mark.integration
-def test_an_ephemeral_local_cloud_runs_for_the_block_only() -> None:
+@pytest.mark.parametrize(
+    "fresh_block",
+    [None, CloudBlock({"apply": "0" * 64}, replay=False)],
+    ids=["found-none-running", "keyed-as-fresh-but-not-replayable"],
+)
+def test_an_ephemeral_local_cloud_runs_for_the_block_only(fresh_block: CloudBlock | None) -> None:
     stream = io.StringIO()
-    with local_cloud_env(_selection("local", "apply"), "local", {}, stream) as env:
+    with local_cloud_env(_selection("local", "apply"), "local", {}, stream, fresh_block) as env:
         endpoint = env["AWS_ENDPOINT_URL"]
         assert env["TF_VAR_aws_endpoint_url"] == endpoint
         with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=5) as response:  # noqa: S310 - loopback
