@@ -50,7 +50,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("root", type=Path, help="environment root, e.g. infrastructure/environments/dev")
     args = parser.parse_args(argv)
-    command = init_argv(args.root, os.environ)
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415 - with boto3, only when used
+
+    try:
+        command = init_argv(args.root, os.environ)
+    except (BotoCoreError, ClientError) as error:
+        # The account id names the state bucket; without credentials there is no account to ask.
+        print(
+            f"error: cannot find the state bucket's account ({error}); configure AWS credentials or set "
+            f"{STATE_BUCKET_ENV_VAR}",
+            file=sys.stderr,
+        )
+        return 1
     print("$ " + " ".join(command), flush=True)
     return subprocess.run(command, check=False).returncode  # noqa: S603 - terraform with our own arguments
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,6 +87,33 @@ def test_terraform_init_completes_the_s3_backend_with_the_account_bucket(repo_ro
     assert init_argv(dev, {"TF_STATE_BUCKET": "my-state"}, account_id=lambda: "x")[-1] == (
         "-backend-config=bucket=my-state"
     )
+
+
+def test_terraform_init_without_credentials_says_what_to_set_in_one_line(repo_root: Path) -> None:
+    # Given an operator with no AWS credentials and no TF_STATE_BUCKET
+    no_credentials = {
+        "PATH": os.environ["PATH"],
+        "AWS_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": "/nonexistent",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    # When the plan stage's init step runs for dev
+    result = subprocess.run(
+        [sys.executable, "-m", "ci.steps.terraform_init", "infrastructure/environments/dev"],
+        cwd=repo_root,
+        env=no_credentials,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # Then it fails with one line naming the way out, not a traceback
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: cannot find the state bucket's account")
+    assert "TF_STATE_BUCKET" in line
 
 
 def test_terraform_init_of_the_local_env_needs_no_backend_config(repo_root: Path) -> None:
