@@ -13,6 +13,7 @@ from ci.common.local_cloud_discovery import DISCOVERY_FILE_ENV_VAR
 from ci.common.paths import REPO_ROOT
 from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
 from tests import scheduling
+from tests.local_up import LocalUp, SharedLocalUp
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -41,6 +42,22 @@ def private_local_cloud_discovery(tmp_path_factory: pytest.TempPathFactory) -> I
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def public_local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedLocalUp]:
+    """The public `ci local up` deployed once per test worker (tests/local_up.py says who shares it)."""
+    shared = SharedLocalUp(REPO_ROOT, tmp_path_factory)
+    try:
+        yield shared
+    finally:
+        shared.close()
+
+
+@pytest.fixture
+def deployed_local(public_local_cloud: SharedLocalUp) -> LocalUp:
+    """env local deployed by `ci local up` (the pipeline's package, plan, apply, deploy) and running."""
+    return public_local_cloud.running()
 
 
 @pytest.fixture(scope="session")

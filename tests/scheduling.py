@@ -15,10 +15,13 @@ from typing import Any
 import pytest
 from xdist.scheduler import LoadFileScheduling
 
-# Files whose tests share one expensive session fixture: one worker runs them all.
+# Files whose tests share one expensive session fixture: one worker runs them all, in collection order
+# (the public local cloud: read by the infrastructure tests, then destroyed and stopped by test_local_up).
+PUBLIC_LOCAL_CLOUD = "tests [deployed_local]"
 SHARED_FIXTURE_SCOPES = {
-    "tests/infrastructure/test_local_apply.py": "tests/infrastructure [applied_local]",
-    "tests/infrastructure/test_ops_scripts.py": "tests/infrastructure [applied_local]",
+    "tests/infrastructure/test_local_apply.py": PUBLIC_LOCAL_CLOUD,
+    "tests/infrastructure/test_ops_scripts.py": PUBLIC_LOCAL_CLOUD,
+    "tests/local/test_local_up.py": PUBLIC_LOCAL_CLOUD,
 }
 
 

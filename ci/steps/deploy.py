@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 ARTIFACT_PREFIX = "functions/api_handler"
+# S3's answers to a conditional upload whose key already holds an object (or is being written right now).
+ALREADY_STORED_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,24 @@ class Deployment:
 
 def artifact_key(zip_bytes: bytes) -> str:
     return f"{ARTIFACT_PREFIX}/{hashlib.sha256(zip_bytes).hexdigest()}.zip"
+
+
+def upload_artifact(s3: S3Client, bucket: str, zip_bytes: bytes) -> str:
+    """Put the zip at its content-addressed key unless an object is already there; return the key.
+
+    The key names the content, so an object at it is this zip. Terraform usually uploaded it (the apply in
+    the same run) and owns that object, with its content type and tags: writing it again would strip both
+    and leave every later plan with a change to undo. ``If-None-Match: *`` makes S3 refuse the write (412)
+    when the key exists, in one request that needs nothing beyond ``s3:PutObject``; a concurrent
+    conditional write to the same key (409) means the same content is being stored too.
+    """
+    key = artifact_key(zip_bytes)
+    try:
+        s3.put_object(Bucket=bucket, Key=key, Body=zip_bytes, ContentType="application/zip", IfNoneMatch="*")
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in ALREADY_STORED_CODES:
+            raise
+    return key
 
 
 def rollback_command(target: Target, previous_version: str | None) -> str | None:
@@ -136,9 +156,7 @@ def deploy(
 ) -> Deployment:
     """Upload, publish, move the alias; a failed canary raises DeploymentFailed (alias routed back)."""
     rollout = rollout or Rollout(strategy=None)
-    key = artifact_key(zip_bytes)
-    # Same content, same key: re-uploading is harmless, and the object stays for rollbacks.
-    s3.put_object(Bucket=target.bucket, Key=key, Body=zip_bytes)
+    key = upload_artifact(s3, target.bucket, zip_bytes)
     try:
         previous: str | None = lambda_client.get_alias(FunctionName=target.function_name, Name=target.alias)[
             "FunctionVersion"

@@ -5,7 +5,8 @@
           tables, non-empty buckets where the environment does not force-destroy them, and whether the
           environment is protected. Exit 1 when anything would block the destroy.
   destroy runs `terraform destroy` for the environment (offline provider config from ci/common/terraform_cli),
-          then verifies. Destructive: needs --confirm <env>; prod additionally needs --allow-prod.
+          removes the record `python -m data migrate` keeps beside the tables it destroyed, then verifies.
+          Destructive: needs --confirm <env>; prod additionally needs --allow-prod.
   verify  (read-only) after a destroy: exit 1 if any items-service-<env>-* resource is still there.
 
 Examples:
@@ -28,6 +29,7 @@ from pathlib import Path
 from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import terraform_env
+from data.migrations import RECORD_TABLE_SUFFIX
 from infrastructure.ops.ops_common import Aws, Resource, connect, fail, inventory, run_tool, script_parser
 
 TERRAFORM = shutil.which("terraform") or "terraform"
@@ -137,7 +139,27 @@ def destroy(aws: Aws, args: argparse.Namespace) -> int:
     )
     if result.returncode != 0:
         return fail(f"terraform destroy failed with exit code {result.returncode}", code=1)
+    delete_migration_record(aws, args.env)
     return verify(aws, args)
+
+
+def delete_migration_record(aws: Aws, env: str) -> None:
+    """Remove `python -m data migrate`'s record table once Terraform has destroyed the tables it describes.
+
+    Terraform does not manage it, so `terraform destroy` leaves it; but it belongs to the environment (the
+    check above lists it among what a destroy removes), and kept, it would tell a re-created environment
+    that its fresh tables were already migrated.
+    """
+    dynamodb = aws.client("dynamodb")
+    record = contract.name("items_table", env) + RECORD_TABLE_SUFFIX
+    try:
+        dynamodb.delete_table(TableName=record)
+    except dynamodb.exceptions.ResourceNotFoundException:
+        return  # migrations never ran in this environment
+    dynamodb.get_waiter("table_not_exists").wait(
+        TableName=record, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
+    )
+    print(f"deleted {record} (the migration record of the destroyed tables)")
 
 
 def main(argv: list[str] | None = None) -> int:

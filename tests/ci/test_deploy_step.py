@@ -59,12 +59,37 @@ def test_deploy_moves_live_to_a_new_version_of_the_uploaded_code(
     assert deployment.artifact == f"s3://{target.bucket}/functions/api_handler/{digest}.zip"
     stored = clients["s3"].get_object(Bucket=target.bucket, Key=f"functions/api_handler/{digest}.zip")
     assert stored["Body"].read() == new_zip
+    assert stored["ContentType"] == "application/zip"  # as Terraform stores it
     alias = clients["lambda"].get_alias(FunctionName=target.function_name, Name="live")
     assert alias["FunctionVersion"] == deployment.version != "1"
     assert deployment.previous_version == "1"
     assert deployment.rollback_command == (
         "aws lambda update-alias --function-name items-service-dev-api --name live --function-version 1"
     )
+
+
+def test_deploy_leaves_the_object_terraform_uploaded_as_it_is(
+    deployed_function: tuple[Target, dict[str, Any]],
+) -> None:
+    # Given the zip already stored at its key by Terraform's apply, with Terraform's content type and tags
+    target, clients = deployed_function
+    new_zip = _zip("VERSION = 2\n")
+    key = f"functions/api_handler/{hashlib.sha256(new_zip).hexdigest()}.zip"
+    clients["s3"].put_object(
+        Bucket=target.bucket, Key=key, Body=new_zip, ContentType="application/zip", Tagging="project=items"
+    )
+    stored = clients["s3"].head_object(Bucket=target.bucket, Key=key)
+
+    # When the deploy step deploys that zip
+    deployment = deploy(target, new_zip, clients["s3"], clients["lambda"])
+
+    # Then it deployed the code without rewriting the object: a later plan finds nothing to undo
+    assert deployment.previous_version == "1" != deployment.version
+    after = clients["s3"].head_object(Bucket=target.bucket, Key=key)
+    assert (after["ETag"], after["LastModified"]) == (stored["ETag"], stored["LastModified"])
+    tags = clients["s3"].get_object_tagging(Bucket=target.bucket, Key=key)["TagSet"]
+    assert tags == [{"Key": "project", "Value": "items"}]
+    assert after["ContentType"] == "application/zip"
 
 
 def test_cli_reads_terraform_outputs_prints_rollback_and_records(

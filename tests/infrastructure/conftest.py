@@ -7,28 +7,18 @@ pipeline's, or another test worker's (two processes initialising one data direct
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import boto3
-import coverage
 import pytest
 
 from ci.common import contract
-from ci.common.local_cloud_discovery import DISCOVERY_FILE_ENV_VAR
 from ci.common.paths import REPO_ROOT
-from ci.common.stack_outputs import stack_outputs
 from ci.common.terraform_cli import terraform_env
-from ci.local.emulator import FAKE_AWS_ENV, MotoServer, running_moto_server
 
 INFRA = REPO_ROOT / "infrastructure"
 DATA_DIRS = REPO_ROOT / "build" / "terraform" / "pytest" / os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -122,127 +112,3 @@ def stack_checks(terraform: Terraform) -> dict[str, StackCheck]:
 
 def output_of(result: subprocess.CompletedProcess[str] | None) -> str:
     return "" if result is None else f"{result.stdout}\n{result.stderr}"
-
-
-# --- env local applied into a moto server (shared by the apply test and the ops-tool tests) ---------------
-
-LOCAL_STACK = "environments/local"
-FIXTURE_ARTIFACT = INFRA / "tests" / "fixtures" / "artifact.zip"
-SCRIPTS = INFRA / "scripts"
-
-
-def aws_client(server: MotoServer, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=server.endpoint_url,
-        region_name=FAKE_AWS_ENV["AWS_REGION"],
-        aws_access_key_id=FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
-    )
-
-
-def run_script(
-    name: str,
-    *args: str,
-    endpoint_url: str | None = None,
-    extra_env: Mapping[str, str] | None = None,
-    credentials: bool = True,
-) -> subprocess.CompletedProcess[str]:
-    """Run one of the ops tools (infrastructure/ops) the way an operator would, against the given endpoint.
-
-    ``credentials=False`` runs it as an operator who has none: no keys, no config files, no instance metadata.
-    """
-    no_credentials = {
-        "AWS_REGION": FAKE_AWS_ENV["AWS_REGION"],
-        "AWS_CONFIG_FILE": "/nonexistent",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-    aws_env = FAKE_AWS_ENV if credentials else no_credentials
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", **aws_env, **(extra_env or {})}
-    # the suite's own discovery file (tests/conftest.py), never a developer's running local cloud
-    env[DISCOVERY_FILE_ENV_VAR] = os.environ[DISCOVERY_FILE_ENV_VAR]
-    if endpoint_url:
-        env["AWS_ENDPOINT_URL"] = endpoint_url
-    return subprocess.run(
-        [*tool_command(name), *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env=env,
-    )
-
-
-def tool_command(name: str) -> list[str]:
-    """``python -m infrastructure.ops.<name>``, under ``coverage run`` when this session measures coverage.
-
-    The tools are exercised as operators run them, in a process of their own, so their lines only count
-    towards the coverage figure (pyproject.toml: ``infrastructure/ops``) when that process records them too;
-    ``--parallel-mode`` writes a data file beside the session's, which pytest-cov combines at the end.
-    """
-    module = ["-m", f"infrastructure.ops.{name}"]
-    measuring = coverage.Coverage.current()
-    if measuring is None:
-        return [sys.executable, *module]
-    data_file = Path(measuring.config.data_file).resolve()
-    measured = ["-m", "coverage", "run", "--parallel-mode", f"--rcfile={REPO_ROOT / 'pyproject.toml'}"]
-    return [sys.executable, *measured, f"--data-file={data_file}", *module]
-
-
-@dataclass(frozen=True)
-class AppliedStack:
-    server: MotoServer
-    state_file: Path
-    outputs_file: Path
-    outputs: dict[str, Any]
-    apply_seconds: float
-    replan_exit_code: int
-    replan_output: str
-
-    def client(self, service: str) -> Any:
-        return aws_client(self.server, service)
-
-
-@pytest.fixture(scope="session")
-def applied_local(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppliedStack]:
-    """env local applied into its own moto server; destroyed at the end through the guarding ops tool."""
-    workdir = tmp_path_factory.mktemp("local-apply")
-    state = workdir / "terraform.tfstate"
-    with running_moto_server(log_path=workdir / "moto.log") as server:
-        variables = [
-            f"-var=aws_endpoint_url={server.endpoint_url}",
-            f"-var=lambda_artifact_path={FIXTURE_ARTIFACT}",
-        ]
-        run_args = ["-input=false", "-no-color", f"-state={state}", *variables]
-        init = terraform.init(LOCAL_STACK)
-        assert init.returncode == 0, output_of(init)
-
-        started = time.monotonic()
-        apply = terraform.run(LOCAL_STACK, "apply", "-auto-approve", *run_args)
-        apply_seconds = time.monotonic() - started
-        assert apply.returncode == 0, f"apply into moto failed:\n{output_of(apply)}"
-        print(f"\nenvironments/local apply into moto: {apply_seconds:.1f}s")
-
-        outputs_json = terraform.run(LOCAL_STACK, "output", "-json", f"-state={state}").stdout
-        outputs_file = workdir / "outputs.json"
-        outputs_file.write_text(outputs_json)
-        outputs = stack_outputs(json.loads(outputs_json))
-        replan = terraform.run(LOCAL_STACK, "plan", "-detailed-exitcode", *run_args)
-        yield AppliedStack(
-            server, state, outputs_file, outputs, apply_seconds, replan.returncode, output_of(replan)
-        )
-
-        destroy = run_script(
-            "destroy_validation",
-            "--env=local",
-            "destroy",
-            "--confirm=local",
-            f"--state-file={state}",
-            *(f"--var={variable.removeprefix('-var=')}" for variable in variables),
-            endpoint_url=server.endpoint_url,
-            extra_env={"TF_DATA_DIR": terraform.stack_env(LOCAL_STACK)["TF_DATA_DIR"]},
-        )
-        assert destroy.returncode == 0, f"destroy or its verification failed:\n{output_of(destroy)}"
-        assert "nothing left" in destroy.stdout

@@ -1,9 +1,8 @@
-"""The ops tools (python -m infrastructure.ops.<tool>) against the env local stack applied into moto."""
+"""The ops tools (python -m infrastructure.ops.<tool>) on env local as `ci local up` deployed it, or worse."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,17 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from ci.common.local_cloud_discovery import RunningCloud, announced
 from ci.local.emulator import MotoServer, running_moto_server
 from infrastructure.ops.destroy_validation import force_destroys_buckets
 from infrastructure.ops.ops_common import NO_CREDENTIALS
+from tests.local_up import LocalUp
+from tests.ops_tools import aws_client, run_script
 
-from .conftest import SCRIPTS as SCRIPTS_DIR
-from .conftest import AppliedStack, aws_client, run_script
+from .conftest import INFRA
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 MIGRATION_RECORD = "items-service-local-items-migrations"
+SCRIPTS_DIR = INFRA / "scripts"
 SCRIPTS = ("validate_infrastructure", "detect_orphaned_resources", "cost_analysis", "destroy_validation")
 
 
@@ -90,14 +90,14 @@ def test_every_tool_rejects_an_unknown_environment(script: str) -> None:
 # --- validate_infrastructure ------------------------------------------------------------------------------
 
 
-def test_validate_passes_every_check_on_the_applied_stack(applied_local: AppliedStack) -> None:
+def test_validate_passes_every_check_on_the_applied_stack(deployed_local: LocalUp) -> None:
     # Given env local applied by Terraform, and its outputs
     # When the deployed resources are validated
     result = run_script(
         "validate_infrastructure",
         "--env=local",
-        f"--outputs={applied_local.outputs_file}",
-        endpoint_url=applied_local.server.endpoint_url,
+        f"--outputs={deployed_local.outputs_file}",
+        endpoint_url=deployed_local.endpoint_url,
     )
     # Then every check passes, including the planned throttling and the GSI from the schema file
     assert result.returncode == 0, result.stdout + result.stderr
@@ -120,29 +120,21 @@ def test_validate_fails_and_names_what_is_missing_in_an_empty_account(empty_clou
 
 
 def test_orphan_detection_agrees_with_the_state_then_finds_a_stray_and_deletes_it_only_when_confirmed(
-    applied_local: AppliedStack,
+    deployed_local: LocalUp,
 ) -> None:
-    endpoint = applied_local.server.endpoint_url
-    state = f"--state-file={applied_local.state_file}"
-    # Given the state and the account agree, apart from the migration record `python -m data migrate` keeps
-    dynamodb = applied_local.client("dynamodb")
-    dynamodb.create_table(
-        TableName=MIGRATION_RECORD,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    try:
-        clean = run_script("detect_orphaned_resources", "--env=local", state, endpoint_url=endpoint)
-    finally:
-        dynamodb.delete_table(TableName=MIGRATION_RECORD)
+    endpoint = deployed_local.endpoint_url
+    state = f"--state-file={deployed_local.state_file}"
+    # Given the state and the account agree, apart from the record of the migrations `ci local up` ran
+    assert MIGRATION_RECORD in deployed_local.emulator_client("dynamodb").list_tables()["TableNames"]
+    # When orphans are looked for
+    clean = run_script("detect_orphaned_resources", "--env=local", state, endpoint_url=endpoint)
     # Then nothing is an orphan, and the migration record is named as owned by the migrations
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "no orphans, no drift" in clean.stdout
     assert f"KNOWN    dynamodb_table   {MIGRATION_RECORD}" in clean.stdout
 
     # When a log group named like the environment appears outside Terraform
-    logs = applied_local.client("logs")
+    logs = deployed_local.emulator_client("logs")
     logs.create_log_group(logGroupName="/aws/lambda/items-service-local-leftover")
     found = run_script("detect_orphaned_resources", "--env=local", state, "--json", endpoint_url=endpoint)
     # Then it is reported as an orphan
@@ -172,7 +164,7 @@ def test_orphan_detection_agrees_with_the_state_then_finds_a_stray_and_deletes_i
     assert not logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/items-service-local-leftover")[
         "logGroups"
     ]
-    assert logs.describe_log_groups(logGroupNamePrefix=applied_local.outputs["lambda_log_group_name"])[
+    assert logs.describe_log_groups(logGroupNamePrefix=deployed_local.outputs["lambda_log_group_name"])[
         "logGroups"
     ]
 
@@ -193,10 +185,8 @@ def test_orphan_detection_without_a_readable_state_says_why_without_a_traceback(
 # --- cost_analysis ----------------------------------------------------------------------------------------
 
 
-def test_cost_estimate_reads_the_deployed_shape(applied_local: AppliedStack) -> None:
-    result = run_script(
-        "cost_analysis", "--env=local", "--json", endpoint_url=applied_local.server.endpoint_url
-    )
+def test_cost_estimate_reads_the_deployed_shape(deployed_local: LocalUp) -> None:
+    result = run_script("cost_analysis", "--env=local", "--json", endpoint_url=deployed_local.endpoint_url)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["shape"] == {
@@ -206,7 +196,7 @@ def test_cost_estimate_reads_the_deployed_shape(applied_local: AppliedStack) -> 
         "kms_keys": 6,
         "alarms": 9,
         "dashboards": 1,
-        "tables": 2,
+        "tables": 3,  # items, idempotency, and the record of the migrations `ci local up` ran
     }
     assert report["total_usd"] == pytest.approx(
         sum(item["monthly_usd"] for item in report["items"]), abs=0.01
@@ -228,25 +218,26 @@ def test_prod_costs_more_than_dev_for_the_same_traffic() -> None:
 # --- destroy_validation -----------------------------------------------------------------------------------
 
 
-def test_destroy_check_lists_what_would_go(applied_local: AppliedStack) -> None:
+def test_destroy_check_lists_what_would_go(deployed_local: LocalUp) -> None:
     result = run_script(
-        "destroy_validation", "--env=local", "--json", endpoint_url=applied_local.server.endpoint_url
+        "destroy_validation", "--env=local", "--json", endpoint_url=deployed_local.endpoint_url
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert {"kind": "dynamodb_table", "name": "items-service-local-items"} in report["resources"]
+    assert {"kind": "dynamodb_table", "name": MIGRATION_RECORD} in report["resources"]  # a destroy removes it
     assert report["protected_environment"] is False
     # the artifact bucket holds the deployed zip, but env local force-destroys its buckets: no blocker
     assert report["blockers"] == []
 
 
-def test_destroy_refuses_without_the_typed_confirmation(applied_local: AppliedStack) -> None:
+def test_destroy_refuses_without_the_typed_confirmation(deployed_local: LocalUp) -> None:
     result = run_script(
-        "destroy_validation", "--env=local", "destroy", endpoint_url=applied_local.server.endpoint_url
+        "destroy_validation", "--env=local", "destroy", endpoint_url=deployed_local.endpoint_url
     )
     assert result.returncode == 2
     assert "--confirm local" in result.stderr
-    tables = applied_local.client("dynamodb").list_tables()["TableNames"]
+    tables = deployed_local.emulator_client("dynamodb").list_tables()["TableNames"]
     assert "items-service-local-items" in tables
 
 
@@ -288,12 +279,16 @@ def test_env_local_without_a_local_cloud_refuses_instead_of_reaching_aws(script:
     assert "Traceback" not in result.stderr
 
 
-def test_env_local_finds_the_running_local_cloud(
-    applied_local: AppliedStack, private_local_cloud_discovery: Path
-) -> None:
-    running = RunningCloud(os.getpid(), applied_local.server.endpoint_url, "http://127.0.0.1:9", "items")
-    with announced(running, private_local_cloud_discovery):
-        result = run_script("destroy_validation", "--env=local", "--json", credentials=False)
+def test_env_local_finds_the_running_local_cloud(deployed_local: LocalUp) -> None:
+    # Given `ci local up` running and announced, when a tool runs with --env local and no endpoint or keys
+    result = run_script(
+        "destroy_validation",
+        "--env=local",
+        "--json",
+        credentials=False,
+        discovery_file=deployed_local.discovery_file,
+    )
+    # Then it found that cloud and read what it deployed
     assert result.returncode == 0, result.stderr
     assert {"kind": "dynamodb_table", "name": "items-service-local-items"} in json.loads(result.stdout)[
         "resources"
