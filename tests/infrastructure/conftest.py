@@ -1,18 +1,22 @@
 """Fixtures for the infrastructure tests: the terraform CLI with the project's offline provider config.
 
 Each stack is initialised once per test session (``init -backend=false``), with its data directory under
-build/terraform/pytest/<xdist worker>/ so tests never touch a developer's own ``.terraform``, a running
-pipeline's, or another test worker's (two processes initialising one data directory race).
+build/terraform/pytest/ so tests never touch a developer's own ``.terraform`` or a running pipeline's. The
+directories outlive the session: on the next run `init` finds the provider in place and only checks it
+(~0.5 s instead of ~1.5 s of CPU per stack). Two processes initialising one directory at once race, so an
+init holds that stack's file lock (test workers, or two test sessions side by side).
 """
 
 from __future__ import annotations
 
-import os
+import fcntl
 import subprocess
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +25,7 @@ from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import terraform_env
 
 INFRA = REPO_ROOT / "infrastructure"
-DATA_DIRS = REPO_ROOT / "build" / "terraform" / "pytest" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+DATA_DIRS = REPO_ROOT / "build" / "terraform" / "pytest"
 
 ENVIRONMENTS = contract.environments()
 MODULES = tuple(sorted(path.name for path in (INFRA / "modules").iterdir() if (path / "main.tf").is_file()))
@@ -46,12 +50,17 @@ class Terraform:
             stack_lock = _INIT_LOCKS.setdefault(stack, threading.Lock())
         with stack_lock:
             if stack not in _INIT_RESULTS:
-                _INIT_RESULTS[stack] = self.run(stack, "init", "-backend=false", "-input=false", "-no-color")
+                with initialising(self.data_dir(stack)):
+                    init = self.run(stack, "init", "-backend=false", "-input=false", "-no-color")
+                _INIT_RESULTS[stack] = init
             return _INIT_RESULTS[stack]
 
+    @staticmethod
+    def data_dir(stack: str) -> Path:
+        return DATA_DIRS / stack.replace("/", "-")
+
     def stack_env(self, stack: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        data_dir = DATA_DIRS / stack.replace("/", "-")
-        return {**self.env, "TF_DATA_DIR": str(data_dir), **(extra or {})}
+        return {**self.env, "TF_DATA_DIR": str(self.data_dir(stack)), **(extra or {})}
 
     def run(
         self, stack: str, *args: str, extra_env: Mapping[str, str] | None = None, timeout: float = 600
@@ -65,6 +74,15 @@ class Terraform:
             timeout=timeout,
             check=False,
         )
+
+
+@contextmanager
+def initialising(data_dir: Path) -> Iterator[None]:
+    """Hold ``data_dir``'s lock file (other processes' inits of it wait) for the duration of the block."""
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    with data_dir.with_name(f"{data_dir.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(scope="session")
