@@ -105,14 +105,14 @@ def fresh_cloud_block(
 
 
 def cloud_env_from(values: Mapping[str, str]) -> dict[str, str]:
-    """Stage env for --env local: the cloud's endpoints, fake credentials, and the Terraform variable."""
+    """Stage env for --env local: the cloud's endpoints and fake credentials (env local's provider, too,
+    finds the emulator through AWS_ENDPOINT_URL)."""
     from ci.local.emulator import FAKE_AWS_ENV  # noqa: PLC0415 - only for env local
 
     env = {**FAKE_AWS_ENV, **values}
     endpoint = env.get("AWS_ENDPOINT_URL") or env.get("LOCAL_CLOUD_ENDPOINT", "")
     if endpoint:
         env.setdefault("AWS_ENDPOINT_URL", endpoint)
-        env["TF_VAR_aws_endpoint_url"] = endpoint
     # A cloud started with `ci local up --auth` guards its API with the JWT authorizer: plan it the same.
     if env.pop(AUTH_ENV_VAR, "").lower() in {"1", "true", "yes"}:
         from ci.local.identity import mint_token  # noqa: PLC0415 - only for a guarded local cloud

@@ -12,7 +12,7 @@
 Examples:
   python -m infrastructure.ops.destroy_validation --env dev
   python -m infrastructure.ops.destroy_validation --env local --endpoint-url http://127.0.0.1:5000 \\
-      destroy --confirm local --state-file /tmp/local.tfstate --var aws_endpoint_url=http://127.0.0.1:5000
+      destroy --confirm local --state-file /tmp/local.tfstate
   python -m infrastructure.ops.destroy_validation --env dev verify
 """
 
@@ -30,7 +30,16 @@ from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import terraform_env
 from data.migrations import RECORD_TABLE_SUFFIX
-from infrastructure.ops.ops_common import Aws, Resource, connect, fail, inventory, run_tool, script_parser
+from infrastructure.ops.ops_common import (
+    LOCAL_ENV,
+    Aws,
+    Resource,
+    connect,
+    fail,
+    inventory,
+    run_tool,
+    script_parser,
+)
 
 TERRAFORM = shutil.which("terraform") or "terraform"
 PROTECTED_ENVIRONMENTS = contract.protected_environments()
@@ -121,6 +130,10 @@ def destroy(aws: Aws, args: argparse.Namespace) -> int:
         return fail(f"{args.env} is protected: add --allow-prod if you really mean it")
 
     stack_dir, env = REPO_ROOT / "infrastructure" / "environments" / args.env, terraform_env()
+    if args.env == LOCAL_ENV and aws.endpoint_url:
+        # env local's provider finds its emulator through AWS_ENDPOINT_URL: Terraform destroys in the one this
+        # tool inspects and verifies (--endpoint-url, AWS_ENDPOINT_URL, or the running `ci local up`).
+        env["AWS_ENDPOINT_URL"] = aws.endpoint_url
     # Idempotent: keeps an initialised backend, and lets a fresh checkout destroy env local.
     init = subprocess.run(  # noqa: S603 - terraform with fixed arguments
         [TERRAFORM, "init", "-input=false", "-no-color"], cwd=stack_dir, env=env, check=False
@@ -132,10 +145,7 @@ def destroy(aws: Aws, args: argparse.Namespace) -> int:
         command.append(f"-state={args.state_file}")
     command += [f"-var={assignment}" for assignment in args.var]
     result = subprocess.run(  # noqa: S603 - terraform with our own arguments
-        command,
-        cwd=REPO_ROOT / "infrastructure" / "environments" / args.env,
-        env=terraform_env(),
-        check=False,
+        command, cwd=stack_dir, env=env, check=False
     )
     if result.returncode != 0:
         return fail(f"terraform destroy failed with exit code {result.returncode}", code=1)

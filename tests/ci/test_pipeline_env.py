@@ -37,7 +37,6 @@ def test_a_running_local_cloud_is_reused() -> None:
     stream = io.StringIO()
     with local_cloud_env(_selection("local", "plan"), "local", running, stream) as env:
         assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4566"
-        assert env["TF_VAR_aws_endpoint_url"] == "http://127.0.0.1:4566"
         assert env["API_URL"] == "http://127.0.0.1:8080"
         assert env["AWS_ACCESS_KEY_ID"] == "testing"
     assert "using the running one" in stream.getvalue()
@@ -87,7 +86,6 @@ def test_an_ephemeral_local_cloud_runs_for_the_block_only(fresh_block: CloudBloc
     stream = io.StringIO()
     with local_cloud_env(_selection("local", "apply"), "local", {}, stream, fresh_block) as env:
         endpoint = env["AWS_ENDPOINT_URL"]
-        assert env["TF_VAR_aws_endpoint_url"] == endpoint
         with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=5) as response:  # noqa: S310 - loopback
             assert response.status == 200
     assert "starting an ephemeral one" in stream.getvalue()
@@ -121,7 +119,6 @@ def test_a_cloud_announced_by_ci_local_up_is_found_and_used(private_local_cloud_
         local_cloud_env(_selection("local", "deploy"), "local", {}, stream) as env,
     ):
         assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4599"
-        assert env["TF_VAR_aws_endpoint_url"] == "http://127.0.0.1:4599"
         assert env["API_URL"] == "http://127.0.0.1:8099"
     assert f"using the running `python -m ci local up` (pid {os.getpid()})" in stream.getvalue()
     assert not private_local_cloud_discovery.exists()

@@ -112,17 +112,16 @@ def test_local_up_deploys_serves_passes_smoke_reloads_is_destroyed_and_stops_cle
     # Then it is repackaged and deployed as a new version, and the API keeps answering
     wait_for_new_live_version(cloud, before)
     assert call(api_url, "GET", "/items?limit=1").status == 200
-    # When the ops tool destroys env local, with the typed confirmation
+    # When the ops tool destroys env local, with the typed confirmation, finding the cloud as a user's would
     destroyed = run_script(
         "destroy_validation",
         "--env=local",
         "destroy",
         "--confirm=local",
         f"--state-file={cloud.state_file}",
-        f"--var=aws_endpoint_url={cloud.endpoint_url}",
         f"--var=lambda_artifact_path={cloud.tree / 'build' / 'dist' / 'api_handler.zip'}",
-        endpoint_url=cloud.endpoint_url,
         extra_env={"TF_DATA_DIR": str(tmp_path / "terraform-data")},
+        discovery_file=cloud.discovery_file,
     )
     # Then nothing of it is left: Terraform's resources, and the record of the migrations local up ran
     assert destroyed.returncode == 0, destroyed.stdout[-4000:] + destroyed.stderr[-2000:]
