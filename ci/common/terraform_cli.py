@@ -28,7 +28,8 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from ci.common.paths import REPO_ROOT
@@ -79,14 +80,23 @@ def _link_or_copy(source: str, destination: str) -> None:
         shutil.copy2(source, destination)
 
 
+@contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (made if absent) while the block runs: other processes
+    taking it wait, so only one of them at a time writes what the lock guards."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def warm_plugin_cache(mirror: Path, providers: Sequence[str], plugin_cache: Path) -> None:
     """Put every unpacked mirror package of ``providers`` into the plugin cache, each one atomically.
 
     The cache uses the unpacked mirror's layout (``host/namespace/type/version/os_arch/``). Packed (zip)
     mirrors are left to Terraform. Concurrent callers serialise on a lock file beside the cache.
     """
-    with (plugin_cache.parent / f"{PLUGIN_CACHE_NAME}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with exclusive_lock(plugin_cache.parent / f"{PLUGIN_CACHE_NAME}.lock"):
         for provider in providers:
             for package in sorted((mirror / provider).glob("*/*")):
                 target = plugin_cache / package.relative_to(mirror)

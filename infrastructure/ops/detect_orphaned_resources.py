@@ -27,6 +27,7 @@ from typing import Any
 from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import terraform_env
+from data.migrations import RECORD_TABLE_SUFFIX
 from infrastructure.ops.ops_common import Aws, Resource, connect, fail, inventory, run_tool, script_parser
 
 TERRAFORM = shutil.which("terraform") or "terraform"
@@ -45,7 +46,9 @@ MANAGED_NAME_ATTRIBUTES = {
 }
 # Resources that another tool owns on purpose, by name suffix: never orphans, and never deleted from here.
 # `python -m data migrate` records applied migrations in "<items table>-migrations" (data/migrations).
-OWNED_OUTSIDE_TERRAFORM = {("dynamodb_table", "-migrations"): "migration record of `python -m data migrate`"}
+OWNED_OUTSIDE_TERRAFORM = {
+    ("dynamodb_table", RECORD_TABLE_SUFFIX): "migration record of `python -m data migrate`"
+}
 
 
 class StateUnavailableError(RuntimeError):

@@ -9,12 +9,10 @@ init holds that stack's file lock (test workers, or two test sessions side by si
 
 from __future__ import annotations
 
-import fcntl
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import pytest
 
 from ci.common import contract
 from ci.common.paths import REPO_ROOT
-from ci.common.terraform_cli import terraform_env
+from ci.common.terraform_cli import exclusive_lock, terraform_env
 
 INFRA = REPO_ROOT / "infrastructure"
 DATA_DIRS = REPO_ROOT / "build" / "terraform" / "pytest"
@@ -50,7 +48,8 @@ class Terraform:
             stack_lock = _INIT_LOCKS.setdefault(stack, threading.Lock())
         with stack_lock:
             if stack not in _INIT_RESULTS:
-                with initialising(self.data_dir(stack)):
+                data_dir = self.data_dir(stack)
+                with exclusive_lock(data_dir.with_name(f"{data_dir.name}.lock")):
                     init = self.run(stack, "init", "-backend=false", "-input=false", "-no-color")
                 _INIT_RESULTS[stack] = init
             return _INIT_RESULTS[stack]
@@ -74,15 +73,6 @@ class Terraform:
             timeout=timeout,
             check=False,
         )
-
-
-@contextmanager
-def initialising(data_dir: Path) -> Iterator[None]:
-    """Hold ``data_dir``'s lock file (other processes' inits of it wait) for the duration of the block."""
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
-    with data_dir.with_name(f"{data_dir.name}.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
 
 
 @pytest.fixture(scope="session")
