@@ -31,7 +31,6 @@ from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import terraform_env
 from data.migrations import RECORD_TABLE_SUFFIX
 from infrastructure.ops.ops_common import (
-    LOCAL_ENV,
     Aws,
     Resource,
     connect,
@@ -130,9 +129,9 @@ def destroy(aws: Aws, args: argparse.Namespace) -> int:
         return fail(f"{args.env} is protected: add --allow-prod if you really mean it")
 
     stack_dir, env = REPO_ROOT / "infrastructure" / "environments" / args.env, terraform_env()
-    if args.env == LOCAL_ENV and aws.endpoint_url:
-        # env local's provider finds its emulator through AWS_ENDPOINT_URL: Terraform destroys in the one this
-        # tool inspects and verifies (--endpoint-url, AWS_ENDPOINT_URL, or the running `ci local up`).
+    if aws.endpoint_url:
+        # Terraform destroys where this tool looks and verifies (--endpoint-url, AWS_ENDPOINT_URL, or for env
+        # local the running `ci local up`), never in real AWS while the checks read an emulator.
         env["AWS_ENDPOINT_URL"] = aws.endpoint_url
     # Idempotent: keeps an initialised backend, and lets a fresh checkout destroy env local.
     init = subprocess.run(  # noqa: S603 - terraform with fixed arguments
@@ -186,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         return fail(
             f"destroy removes every resource of {args.env}: repeat the environment with --confirm {args.env}"
         )
+    if args.state_file is not None and not args.state_file.is_file():
+        # Terraform reads a missing state file as an empty state: it would "destroy" nothing and succeed.
+        return fail(f"--state-file {args.state_file}: no such file")
     aws = connect(args)
     return {"check": check, "destroy": destroy, "verify": verify}[args.action](aws, args)
 

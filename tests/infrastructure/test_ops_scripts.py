@@ -241,6 +241,17 @@ def test_destroy_refuses_without_the_typed_confirmation(deployed_local: LocalUp)
     assert "items-service-local-items" in tables
 
 
+def test_destroy_with_a_state_file_that_does_not_exist_refuses_in_one_line() -> None:
+    # Terraform would read the missing file as an empty state, destroy nothing and report success
+    result = run_script(
+        "destroy_validation", "--env=local", "destroy", "--confirm=local", "--state-file=/nonexistent.tfstate"
+    )
+    assert (result.returncode, result.stderr.strip()) == (
+        2,
+        "error: --state-file /nonexistent.tfstate: no such file",
+    )
+
+
 def test_destroying_prod_needs_an_explicit_allow(empty_cloud: MotoServer) -> None:
     result = run_script(
         "destroy_validation", "--env=prod", "destroy", "--confirm=prod", endpoint_url=empty_cloud.endpoint_url
