@@ -53,32 +53,41 @@ def run(
     return results, recorder
 
 
-SLEEP_AND_STAMP = (
-    "import time,sys,pathlib; p=pathlib.Path(sys.argv[1]); t=time.time(); time.sleep(0.6); "
-    "p.write_text(f'{t} {time.time()}')"
-)
+# Each stage announces its start, then waits (up to the given seconds) until every stage of the pair has
+# started, and writes whether it met the other: running together is then proven by a rendezvous rather
+# than by timings, which a loaded machine could stretch past any fixed sleep.
+RENDEZVOUS = """
+import pathlib, sys, time
+root, name, wait = pathlib.Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+(root / f"{name}.started").touch()
+deadline = time.monotonic() + wait
+def both_started():
+    return all((root / f"{n}.started").exists() for n in ("a", "b"))
+while not both_started() and time.monotonic() < deadline:
+    time.sleep(0.02)
+(root / f"{name}.met").write_text(str(both_started()))
+"""
 
 
-def stamped(name: str, root: Path) -> StageSpec:
-    return spec(name, Command(("python", "-c", SLEEP_AND_STAMP, str(root / f"{name}.times"))))
+def rendezvous(name: str, root: Path, wait_seconds: float) -> StageSpec:
+    return spec(name, Command(("python", "-c", RENDEZVOUS, str(root), name, str(wait_seconds))))
 
 
-def _overlap(root: Path) -> bool:
-    (a_start, a_end), (b_start, b_end) = (
-        map(float, (root / f"{name}.times").read_text().split()) for name in ("a", "b")
-    )
-    return a_start < b_end and b_start < a_end
+def met_the_other(root: Path) -> dict[str, bool]:
+    return {name: (root / f"{name}.met").read_text() == "True" for name in ("a", "b")}
 
 
 def test_independent_stages_run_at_the_same_time(tmp_path: Path) -> None:
-    results, _ = run(tmp_path, [stamped("a", tmp_path), stamped("b", tmp_path)], parallel=2)
+    stages = [rendezvous("a", tmp_path, 60), rendezvous("b", tmp_path, 60)]
+    results, _ = run(tmp_path, stages, parallel=2)
     assert [result.status for result in results] == ["passed", "passed"]
-    assert _overlap(tmp_path)
+    assert met_the_other(tmp_path) == {"a": True, "b": True}
 
 
 def test_concurrency_limit_is_respected(tmp_path: Path) -> None:
-    run(tmp_path, [stamped("a", tmp_path), stamped("b", tmp_path)], parallel=1)
-    assert not _overlap(tmp_path)
+    # (the first stage waits its full second in vain: the second may only start once the first has ended)
+    run(tmp_path, [rendezvous("a", tmp_path, 1), rendezvous("b", tmp_path, 1)], parallel=1)
+    assert sorted(met_the_other(tmp_path).values()) == [False, True]
 
 
 def test_failure_stops_dependants_and_names_the_command_with_its_output(tmp_path: Path) -> None:

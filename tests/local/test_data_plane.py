@@ -175,10 +175,11 @@ def test_timeout_is_a_504_and_the_timed_out_worker_is_killed_and_replaced(data_p
 def test_concurrent_requests_run_in_parallel_workers_up_to_the_reserved_concurrency(
     data_plane: LocalDataPlane,
 ) -> None:
-    # When four requests that each take 1 s arrive together, for a function with reserved concurrency 3
+    # When four requests that each take 2.5 s arrive together, for a function with reserved concurrency 3
+    # (long enough that a slow worker start on a loaded machine cannot let one worker serve two of three)
     with ThreadPoolExecutor(max_workers=4) as executor:
         replies = list(
-            executor.map(lambda _: call(data_plane.url, "GET", "/probe/sleep?seconds=1"), range(4))
+            executor.map(lambda _: call(data_plane.url, "GET", "/probe/sleep?seconds=2.5"), range(4))
         )
     # Then all succeed in three environments, three of them running at the same time but never four
     assert [reply.status for reply in replies] == [200, 200, 200, 200]
