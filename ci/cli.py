@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -110,8 +111,14 @@ def _run(args: argparse.Namespace) -> int:
         max_parallel=args.jobs,
         strict=args.strict,
     )
+    # SIGTERM (`timeout`, a process manager, an editor's stop button) ends the run as Ctrl-C does: every
+    # running stage gets SIGTERM and its grace, an ephemeral local cloud is stopped, nothing is left running.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         outcome = run_pipeline(options, os.environ, sys.stdout)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the running stages were stopped (their results are not kept)", file=sys.stderr)
+        return 130
     except ExecutorUnavailableError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

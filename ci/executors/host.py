@@ -23,6 +23,7 @@ import anyio.to_thread
 
 from ci.cache import CachedRun, StageCache, cache_key
 from ci.cloud_replay import CloudBlock
+from ci.common.process_group import STAGE_STOP_GRACE_SECONDS, stop_group_async
 from ci.common.terraform_cli import ProviderMirrorError, terraform_env
 from ci.common.tool_envs import ToolEnvError, ensure_tool_env
 from ci.executors.base import (
@@ -49,8 +50,10 @@ class HostExecutor:
         cache: StageCache | None,
         log_dir: Path,
         cloud_block: CloudBlock | None = None,
+        stop_grace_seconds: float = STAGE_STOP_GRACE_SECONDS,
     ) -> None:
         self.root = root
+        self.stop_grace_seconds = stop_grace_seconds
         self.cache = cache
         self.log_dir = log_dir
         # Set when the run's cloud stages act on a fresh ephemeral local cloud (or would, unless replayed).
@@ -166,6 +169,8 @@ class HostExecutor:
             target.parent.mkdir(parents=True, exist_ok=True)
             stdout = target.open("wb")
         try:
+            # Its own process group: when the run is interrupted (Ctrl-C, SIGTERM) the stage and everything
+            # it started get SIGTERM and their grace, then SIGKILL, instead of being left running.
             process = await anyio.open_process(
                 [executable, *command.argv[1:]],
                 stdin=subprocess.DEVNULL,
@@ -173,9 +178,14 @@ class HostExecutor:
                 stderr=log,
                 cwd=self.root,
                 env=env,
+                start_new_session=True,
             )
             async with process:
-                exit_code = await process.wait()
+                try:
+                    exit_code = await process.wait()
+                except BaseException:
+                    await stop_group_async(process, self.stop_grace_seconds)
+                    raise
         finally:
             if stdout is not log:
                 stdout.close()

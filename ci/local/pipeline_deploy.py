@@ -7,23 +7,22 @@ migrations (and optionally the seeds) run against the emulator's DynamoDB.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from ci.common.paths import REPO_ROOT
+from ci.common.process_group import STAGE_STOP_GRACE_SECONDS, stop_group
 from ci.local.cloud import LocalCloud
 
 DEPLOY_STAGES = ("package", "plan", "apply", "deploy")
 REDEPLOY_STAGES = ("package", "deploy")
-# How long an interrupted step's processes get to exit on SIGTERM before they are killed.
-STOP_GRACE_SECONDS = 5.0
+# How long an interrupted step's processes get to exit on SIGTERM before they are killed: a step is
+# `python -m ci run`, which in turn gives its stages their grace first (or they would be left behind).
+STOP_GRACE_SECONDS = STAGE_STOP_GRACE_SECONDS + 5.0
 
 
 class DeployError(RuntimeError):
@@ -47,40 +46,10 @@ def run_step(argv: Sequence[str], env: Mapping[str, str], output: TextIO, cwd: P
             output.flush()
         code = process.wait()
     except BaseException:
-        _stop_group(process)
+        stop_group(process, STOP_GRACE_SECONDS)
         raise
     if code != 0:
         raise DeployError(f"{' '.join(argv)} failed with exit code {code}")
-
-
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    """Stop the step and everything it started: SIGTERM to its process group, SIGKILL to what outlives it.
-
-    The whole group, not only its leader: `terraform apply` takes SIGTERM as "finish the calls in flight",
-    calls to the emulator that is being stopped, which it then retries for minutes while holding the state
-    lock, long after the pipeline process that started it has exited.
-    """
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return  # the step and all it started have ended
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    while time.monotonic() < deadline:
-        process.poll()  # reap the leader, so that only live members keep the group
-        if not _group_alive(process.pid):
-            return
-        time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-
-
-def _group_alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def deploy_environment(cloud: LocalCloud) -> dict[str, str]:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from ci.common.local_cloud_discovery import DISCOVERY_FILE_ENV_VAR
 from ci.stages import build_stages
+from tests.local.working_tree import copy_of_working_tree
+from tests.processes import HAS_PROC, command_name, descendants, still_running
 
 
 def ci(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -176,3 +182,41 @@ def test_explain_refuses_the_host_executor(repo_root: Path) -> None:
     result = ci("run", "--executor", "host", "--explain", cwd=repo_root)
     assert result.returncode == 2
     assert "--explain describes the Dagger executor" in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_PROC, reason="reads process states from /proc")
+def test_sigterm_stops_the_stages_and_the_local_cloud_and_says_so_in_one_line(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    # Given a run of the plan stage (in a copy of the tree), with its own ephemeral local cloud
+    tree = copy_of_working_tree(repo_root, tmp_path / "tree")
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_STEP_SUMMARY", "DAGGER_SESSION_PORT")}
+    env |= {"CI": "true", DISCOVERY_FILE_ENV_VAR: str(tmp_path / "no-running-cloud.json")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ci", "run", "plan", "--env", "local", "--executor", "host", "--no-cache"],
+        cwd=tree,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not any(command_name(pid) == "terraform" for pid in descendants(process.pid)):
+            assert process.poll() is None, "the run ended before terraform started"
+            assert time.monotonic() < deadline, "terraform never started"
+            time.sleep(0.02)
+        started = descendants(process.pid)  # the emulator, terraform and its provider
+        # When SIGTERM arrives while terraform runs
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    # Then the run ends as an interrupt, in one line, and nothing it started is left running
+    assert process.returncode == 130, stdout + stderr
+    assert stderr.splitlines()[-1] == (
+        "interrupted: the running stages were stopped (their results are not kept)"
+    )
+    assert "Traceback" not in stderr
+    assert still_running(started) == set()

@@ -14,6 +14,7 @@ from ci.dag import select
 from ci.executors.host import HostExecutor
 from ci.runner import run_stages
 from ci.spec import Command, StageResult, StageSpec
+from tests.processes import HAS_PROC, still_running
 
 
 class Recorder:
@@ -257,3 +258,38 @@ def test_a_cloud_stage_on_the_host_may_use_the_callers_aws_profile(
     seen = stage_environment(tmp_path, monkeypatch, needs_cloud=True, secrets=("AWS_ACCESS_KEY_ID",))
     assert seen["AWS_PROFILE"] == "operator"
     assert "SOME_TOKEN" not in seen
+
+
+# A stage that goes on with its work under SIGTERM through a child (as `terraform` finishes its calls in
+# flight); the stage's own process notes the SIGTERM and exits.
+STAGE_WITH_A_STUBBORN_CHILD = """
+import os, pathlib, signal, subprocess, sys, time
+root = pathlib.Path(sys.argv[1])
+def note_and_exit(signum, frame):
+    (root / "stage.terminated").touch()
+    sys.exit(143)
+signal.signal(signal.SIGTERM, note_and_exit)
+child = subprocess.Popen([sys.executable, "-c",
+    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"])
+(root / "pids").write_text(f"{os.getpid()} {child.pid}")
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="reads process states from /proc")
+def test_an_interrupted_run_stops_each_running_stage_and_everything_it_started(tmp_path: Path) -> None:
+    executor = HostExecutor(tmp_path, None, tmp_path / "logs", stop_grace_seconds=0.5)
+    stage = spec("apply", Command(("python", "-c", STAGE_WITH_A_STUBBORN_CHILD, str(tmp_path))))
+
+    async def interrupt_once_started() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(run_stages, select([stage], []), executor, Recorder(), {}, 1)
+            while not (tmp_path / "pids").exists():
+                await anyio.sleep(0.02)
+            group.cancel_scope.cancel()  # what Ctrl-C or SIGTERM does to `python -m ci run`
+
+    # When the run is interrupted while the stage runs
+    anyio.run(interrupt_once_started)
+    # Then the stage was asked to stop (SIGTERM), and what ignored it was killed after the grace period
+    assert (tmp_path / "stage.terminated").exists()
+    assert still_running({int(pid) for pid in (tmp_path / "pids").read_text().split()}) == set()

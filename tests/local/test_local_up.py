@@ -7,7 +7,6 @@ first, and this test ends its life.
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import time
@@ -19,34 +18,9 @@ from tests.local.doc_examples import check_api_examples, check_readme_script, cu
 from tests.local.http_client import call
 from tests.local_up import LocalUp, run_pipeline_stages, run_smoke_suite
 from tests.ops_tools import run_script
+from tests.processes import descendants, still_running
 
 API_DOC_ITEM_ID = "0366d13e-28a9-4591-a318-3592b6a0c400"  # the example item of docs/API.md
-
-
-def descendants(pid: int) -> set[int]:
-    """Every live process below ``pid`` (from /proc), to prove none outlives the local cloud."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found: set[int] = set()
-    pending = [pid]
-    while pending:
-        for child in children.get(pending.pop(), []):
-            found.add(child)
-            pending.append(child)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def wait_for_new_live_version(cloud: LocalUp, before: str, timeout: float = 180) -> str:
@@ -133,7 +107,6 @@ def test_local_up_deploys_serves_passes_smoke_reloads_is_destroyed_and_stops_cle
     cloud.process.send_signal(signal.SIGTERM)
     # Then it exits cleanly and leaves no process behind
     assert cloud.process.wait(timeout=60) == 0, cloud.stderr_path.read_text()[-4000:]
-    time.sleep(0.5)
-    assert [pid for pid in started_processes if alive(pid)] == []
+    assert still_running(started_processes) == set()
     # and it withdrew its announcement
     assert not discovery.exists()

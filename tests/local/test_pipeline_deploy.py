@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from ci.local import pipeline_deploy
 from ci.local.pipeline_deploy import run_step
+from tests.processes import HAS_PROC, still_running
 
 # Like `terraform apply` under SIGTERM, the child keeps going ("finishing the calls in flight"); the step's
 # own process, like `python -m ci run`, exits on SIGTERM at once. The child names itself once it ignores it.
@@ -39,15 +39,7 @@ class InterruptedOutput(io.StringIO):
         raise KeyboardInterrupt
 
 
-def running(pid: int) -> bool:
-    stat = Path(f"/proc/{pid}/stat")
-    try:
-        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="reads process states from /proc")
 def test_an_interrupted_step_leaves_no_process_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -61,8 +53,4 @@ def test_an_interrupted_step_leaves_no_process_behind(
             InterruptedOutput(),
         )
     # Then the interrupt goes on, and the child is gone too (killed after the grace period)
-    child = int(child_pid_file.read_text())
-    deadline = time.monotonic() + 5
-    while running(child) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not running(child)
+    assert still_running({int(child_pid_file.read_text())}) == set()
