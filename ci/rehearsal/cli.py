@@ -91,10 +91,13 @@ def rehearse(args: argparse.Namespace, out: TextIO) -> int:
     # "Granted" is read from the real (unwidened) policies: what an account would get.
     built = report.build(rehearsal.state, rehearsal.results, args.policy_dir, account_id)
     as_json, as_markdown = report.write(built, args.reports_dir)
-    if not args.keep:
+    # A failed rehearsal keeps its workspace: the failing command's full log, the emulator's log and the
+    # IAM decisions are what explain it.
+    if not args.keep and failure is None:
         shutil.rmtree(workspace.root, ignore_errors=True)
     print(f"report: {as_markdown} (+ {as_json.name}); {time.monotonic() - started:.0f} s", file=out)
     if failure is not None:
+        print(f"kept for inspection: {workspace.root} (logs/, state)", file=out)
         print(f"rehearsal FAILED in phase {len(rehearsal.results)}: {failure}", file=out)
         return 1
     line = report.summary_line(built)

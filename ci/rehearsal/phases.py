@@ -643,9 +643,33 @@ def _state_arns(show_json: str) -> list[str]:
 
 
 def _last_error(output: str) -> str:
+    """Why a command failed, in one line: Terraform's last error box whole (its title, the SDK's status code
+    and exception, a lock's holder), else the last line that reports an error, else the last line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
+    boxes = _terraform_error_boxes(lines)
+    if boxes:
+        return boxes[-1][:700]
     errors = [line for line in lines if line.startswith(("Error", "│ Error", "error", "FAILED"))]
     return (errors or lines or ["no output"])[-1][:300]
+
+
+def _terraform_error_boxes(lines: Sequence[str]) -> list[str]:
+    """Each ``╷ │ Error: … ╵`` box of Terraform's output, its lines joined with spaces."""
+    boxes: list[str] = []
+    current: list[str] | None = None
+    for line in lines:
+        if line.startswith("│ Error:") and current is None:
+            current = []
+        if current is None:
+            continue
+        if line.startswith("╵"):
+            boxes.append(" ".join(current))
+            current = None
+        else:
+            current.append(line.removeprefix("│").strip())
+    if current:
+        boxes.append(" ".join(current))
+    return [" ".join(box.split()) for box in boxes]
 
 
 def _log_text(logs: Path, label: str) -> str:
