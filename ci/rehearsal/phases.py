@@ -642,34 +642,21 @@ def _state_arns(show_json: str) -> list[str]:
     return sorted(set(arns))
 
 
+# Enough of a Terraform error to tell a refused call from a held lock or an emulator fault.
+ERROR_DETAIL_LINES = 12
+
+
 def _last_error(output: str) -> str:
-    """Why a command failed, in one line: Terraform's last error box whole (its title, the SDK's status code
-    and exception, a lock's holder), else the last line that reports an error, else the last line."""
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
-    boxes = _terraform_error_boxes(lines)
-    if boxes:
-        return boxes[-1][:700]
-    errors = [line for line in lines if line.startswith(("Error", "│ Error", "error", "FAILED"))]
+    """Why a command failed, in one line: Terraform's last ``Error:`` with the lines that explain it (the
+    SDK's status code and exception, a held lock's ID and time), else the last line that reports an error,
+    else the last line. Boxed (``│``) and ``-no-color`` output alike."""
+    lines = [line.strip().removeprefix("│").strip() for line in output.splitlines()]
+    lines = [line for line in lines if line and line not in ("╷", "╵")]
+    titles = [index for index, line in enumerate(lines) if line.startswith("Error:")]
+    if titles:
+        return " ".join(" ".join(lines[titles[-1] : titles[-1] + ERROR_DETAIL_LINES]).split())[:700]
+    errors = [line for line in lines if line.startswith(("Error", "error", "FAILED"))]
     return (errors or lines or ["no output"])[-1][:300]
-
-
-def _terraform_error_boxes(lines: Sequence[str]) -> list[str]:
-    """Each ``╷ │ Error: … ╵`` box of Terraform's output, its lines joined with spaces."""
-    boxes: list[str] = []
-    current: list[str] | None = None
-    for line in lines:
-        if line.startswith("│ Error:") and current is None:
-            current = []
-        if current is None:
-            continue
-        if line.startswith("╵"):
-            boxes.append(" ".join(current))
-            current = None
-        else:
-            current.append(line.removeprefix("│").strip())
-    if current:
-        boxes.append(" ".join(current))
-    return [" ".join(box.split()) for box in boxes]
 
 
 def _log_text(logs: Path, label: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ci.rehearsal.phases import _last_error
 
 LOCK_HELD = """
@@ -20,8 +22,9 @@ Acquiring state lock. This may take a few moments...
 """
 
 
-def test_a_terraform_error_is_reported_with_its_status_exception_and_lock_holder() -> None:
-    reason = _last_error(LOCK_HELD)
+@pytest.mark.parametrize("output", [LOCK_HELD, LOCK_HELD.replace("│", "").replace("╷", "").replace("╵", "")])
+def test_a_terraform_error_is_reported_with_its_status_exception_and_lock_holder(output: str) -> None:
+    reason = _last_error(output)
     assert reason.startswith("Error: Error acquiring the state lock Error message: operation error DynamoDB")
     assert "StatusCode: 400" in reason
     assert "ConditionalCheckFailedException" in reason
