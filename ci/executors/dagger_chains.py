@@ -20,7 +20,6 @@ from pathlib import Path
 from dagger import Client, Container, Directory, File, PortForward, ReturnType, Secret
 
 from ci.common import contract
-from ci.common.terraform_cli import TERRAFORM_GOGC
 from ci.common.versions import locked_version
 from ci.spec import PROJECT_TOOL_ENV, Command, StageSpec
 
@@ -55,7 +54,6 @@ TERRAFORM_CONTAINER_ENV = {
     "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE": "true",
     "TF_IN_AUTOMATION": "1",
     "CHECKPOINT_DISABLE": "1",
-    "GOGC": TERRAFORM_GOGC,  # see ci.common.terraform_cli
 }
 # A value that differs on every run: set before a command whose result must never come from the engine's
 # exec cache (cloud stages, the vulnerability audit, every stage under --no-cache).

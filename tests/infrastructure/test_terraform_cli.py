@@ -39,13 +39,6 @@ def test_config_points_the_mirrored_providers_at_the_mirror(tmp_path: Path) -> N
     assert Path(env["TF_PLUGIN_CACHE_DIR"]).is_dir()
 
 
-def test_go_collects_garbage_less_often_unless_the_caller_chose_a_setting(tmp_path: Path) -> None:
-    mirror = str(fake_mirror(tmp_path / "mirror", AWS))
-    assert terraform_env({"TF_PROVIDER_MIRROR": mirror}, build_dir=tmp_path / "build")["GOGC"] == "400"
-    chosen = terraform_env({"TF_PROVIDER_MIRROR": mirror, "GOGC": "100"}, build_dir=tmp_path / "build")
-    assert chosen["GOGC"] == "100"
-
-
 def test_registry_is_used_only_for_providers_the_mirror_lacks_when_allowed(tmp_path: Path) -> None:
     mirror = fake_mirror(tmp_path / "mirror", AWS)
     env = terraform_env(
