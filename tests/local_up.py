@@ -117,8 +117,7 @@ def started_local_up(repo_root: Path, workdir: Path, *options: str) -> Iterator[
             yield LocalUp(process, printed, stderr_path, tree, discovery_file)
         finally:
             if process.poll() is None:
-                # As a user stops it: it stops what it started (the emulator runs in its own session, out of
-                # reach of a signal to this group); killed only if it does not end in time.
+                # As a user stops it: it stops what it started; killed only if it does not end in time.
                 os.killpg(process.pid, signal.SIGTERM)
                 try:
                     process.wait(timeout=60)

@@ -68,15 +68,11 @@ class MotoServer:
         # The entry point is ours (ci.local.moto_server), so the repo root must be importable.
         python_path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
         env = {**os.environ, **FAKE_AWS_ENV, **self.extra_env, "PYTHONPATH": python_path}
-        # Its own session: a terminal's Ctrl-C goes to the whole foreground group, and an emulator that
-        # stopped there and then would fail the stages still running against it while they are being stopped
-        # in order. Whoever started it stops it (``stop``), last.
         self._process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
             [sys.executable, "-m", self.module, "-H", LOOPBACK, "-p", str(self.port)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
-            start_new_session=True,
         )
         self._wait_until_ready()
         return self.endpoint_url
