@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ from typing import Any
 import pytest
 
 from ci.common.local_cloud_discovery import DISCOVERY_FILE_ENV_VAR
+from ci.common.process_group import stop_group
 from ci.common.stack_outputs import stack_outputs
 from ci.local.deployment_watcher import emulator_client_session
 from ci.local.emulator import free_loopback_port
@@ -116,14 +116,8 @@ def started_local_up(repo_root: Path, workdir: Path, *options: str) -> Iterator[
                 printed[name] = value
             yield LocalUp(process, printed, stderr_path, tree, discovery_file)
         finally:
-            if process.poll() is None:
-                # As a user stops it: it stops what it started; killed only if it does not end in time.
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+            # As a user stops it: it stops what it started; killed only if it does not end in time.
+            stop_group(process, grace_seconds=60)
 
 
 class SharedLocalUp:

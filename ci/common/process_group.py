@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import time
+from typing import Any
 
 import anyio
 from anyio.abc import Process
@@ -36,7 +37,7 @@ def group_alive(group: int) -> bool:
     return signal_group(group, 0)
 
 
-def stop_group(process: subprocess.Popen[bytes], grace_seconds: float) -> None:
+def stop_group(process: subprocess.Popen[Any], grace_seconds: float) -> None:
     """Stop ``process``, the leader of its own group, and that group; waits at most ``grace_seconds``."""
     if not signal_group(process.pid, signal.SIGTERM):
         return  # the command and all it started have ended

@@ -30,15 +30,7 @@ from ci.common import contract
 from ci.common.paths import REPO_ROOT
 from ci.common.terraform_cli import terraform_env
 from data.migrations import RECORD_TABLE_SUFFIX
-from infrastructure.ops.ops_common import (
-    Aws,
-    Resource,
-    connect,
-    fail,
-    inventory,
-    run_tool,
-    script_parser,
-)
+from infrastructure.ops.ops_common import Aws, Resource, connect, fail, inventory, run_tool, script_parser
 
 TERRAFORM = shutil.which("terraform") or "terraform"
 PROTECTED_ENVIRONMENTS = contract.protected_environments()
